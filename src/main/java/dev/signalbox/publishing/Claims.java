@@ -1,0 +1,84 @@
+package dev.signalbox.publishing;
+
+import java.time.Instant;
+import java.util.List;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+/**
+ * The claim: the one statement that decides which node publishes which post. It takes only the
+ * head of each profile's queue (the earliest scheduled or publishing post by (due_at, seq)), so
+ * a profile never has two posts in flight and its order holds; it locks with SKIP LOCKED so
+ * nodes never wait for each other; it takes over a head whose claim expired (a dead node's);
+ * and it writes the ledger row of the attempt in the same statement, before any network call.
+ */
+@Component
+class Claims {
+
+    record Claimed(String postId, String profileId, String network, String text, int attempt, String instanceUrl,
+            String networkAccountId, String sealedSecret) {
+        @Override
+        public String toString() {
+            return "Claimed[postId=" + postId + ", profileId=" + profileId + ", attempt=" + attempt + "]";
+        }
+    }
+
+    static final String CLAIM = """
+            with heads as (
+                select head.id
+                from profiles pr
+                cross join lateral (
+                    select p.id, p.status, p.due_at, p.next_attempt_at, p.claim_expires_at
+                    from posts p
+                    where p.profile_id = pr.id and p.status in ('scheduled', 'publishing')
+                    order by p.due_at, p.seq
+                    limit 1
+                ) head
+                where pr.status = 'connected' and not pr.paused
+                  and ((head.status = 'scheduled' and coalesce(head.next_attempt_at, head.due_at) <= :now)
+                    or (head.status = 'publishing' and head.claim_expires_at < :now))
+                order by coalesce(head.next_attempt_at, head.due_at)
+                limit :scan
+            ), locked as (
+                select p.id
+                from posts p
+                join heads on heads.id = p.id
+                where p.status = 'scheduled' or (p.status = 'publishing' and p.claim_expires_at < :now)
+                for update of p skip locked
+                limit :limit
+            ), claimed as (
+                update posts p
+                set status = 'publishing', claimed_by = :node, claim_expires_at = :leaseEnd,
+                    attempts = p.attempts + 1, updated_at = :now
+                from locked
+                where p.id = locked.id
+                returning p.id, p.profile_id, p.text, p.attempts
+            ), ledger as (
+                insert into post_attempts (post_id, attempt, node, started_at)
+                select id, attempts, :node, :now from claimed
+            )
+            select c.id, c.profile_id, pr.network, c.text, c.attempts, pr.instance_url, pr.network_account_id, pr.secret
+            from claimed c join profiles pr on pr.id = c.profile_id
+            """;
+
+    private final JdbcClient db;
+
+    Claims(JdbcClient db) {
+        this.db = db;
+    }
+
+    List<Claimed> claim(String node, int limit, Instant now, Instant leaseEnd) {
+        return db.sql(CLAIM)
+                .param("node", node).param("limit", limit).param("scan", limit * 3)
+                .param("now", Posts.odt(now)).param("leaseEnd", Posts.odt(leaseEnd))
+                .query((rs, n) -> new Claimed(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                        rs.getInt(5), rs.getString(6), rs.getString(7), rs.getString(8)))
+                .list();
+    }
+
+    /** Keeps this node's claims alive while their calls are in flight. */
+    int heartbeat(String node, Instant leaseEnd) {
+        return db.sql("update posts set claim_expires_at = :leaseEnd where claimed_by = :node and status = 'publishing'")
+                .param("leaseEnd", Posts.odt(leaseEnd)).param("node", node).update();
+    }
+}

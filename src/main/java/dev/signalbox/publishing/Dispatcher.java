@@ -1,0 +1,233 @@
+package dev.signalbox.publishing;
+
+import dev.signalbox.networks.Connection;
+import dev.signalbox.networks.NetworkAdapter;
+import dev.signalbox.networks.Networks;
+import dev.signalbox.networks.Publication;
+import dev.signalbox.networks.PublishOutcome;
+import dev.signalbox.profiles.Profiles;
+import dev.signalbox.vault.TokenVault;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.net.InetAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.dao.DataAccessException;
+import org.springframework.stereotype.Component;
+
+/**
+ * Publishes due posts: claims them from PostgreSQL (see {@link Claims}), makes each network call
+ * on a virtual thread, and settles the outcome (see {@link Settlement}). Any number of nodes may
+ * run one against the same database. A node that dies leaves its claims to expire; another node
+ * then takes them over, and the network's idempotency key keeps the retry from posting twice.
+ */
+@Component
+class Dispatcher implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
+
+    private final Claims claims;
+    private final Settlement settlement;
+    private final Networks networks;
+    private final Profiles profiles;
+    private final DispatchSignal signal;
+    private final Clock clock;
+    private final MeterRegistry meters;
+    private final boolean enabled;
+    private final int concurrency;
+    private final int batchSize;
+    private final long pollMillis;
+    private final Duration lease;
+    private final String node;
+    private final Semaphore capacity;
+    private final AtomicInteger inFlight = new AtomicInteger();
+
+    private volatile boolean running;
+    private Thread loop;
+    private ExecutorService calls;
+    private ScheduledExecutorService heartbeat;
+
+    Dispatcher(Claims claims, Settlement settlement, Networks networks, Profiles profiles, DispatchSignal signal, Clock clock,
+            MeterRegistry meters,
+            @Value("${signalbox.dispatch.enabled:true}") boolean enabled,
+            @Value("${signalbox.dispatch.concurrency:256}") int concurrency,
+            @Value("${signalbox.dispatch.batch-size:200}") int batchSize,
+            @Value("${signalbox.dispatch.poll-interval-ms:200}") long pollMillis,
+            @Value("${signalbox.dispatch.lease-seconds:60}") long leaseSeconds,
+            @Value("${signalbox.node-id:}") String nodeId) {
+        this.claims = claims;
+        this.settlement = settlement;
+        this.networks = networks;
+        this.profiles = profiles;
+        this.signal = signal;
+        this.clock = clock;
+        this.meters = meters;
+        this.enabled = enabled;
+        this.concurrency = concurrency;
+        this.batchSize = batchSize;
+        this.pollMillis = pollMillis;
+        this.lease = Duration.ofSeconds(leaseSeconds);
+        this.node = nodeId.isBlank() ? defaultNodeId() : nodeId;
+        this.capacity = new Semaphore(concurrency);
+        meters.gauge("signalbox.dispatch.in_flight", inFlight);
+    }
+
+    String node() {
+        return node;
+    }
+
+    @Override
+    public void start() {
+        if (!enabled) {
+            log.info("Dispatch is turned off on this node (signalbox.dispatch.enabled=false)");
+            return;
+        }
+        running = true;
+        calls = Executors.newVirtualThreadPerTaskExecutor();
+        heartbeat = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("dispatch-heartbeat").factory());
+        long beat = Math.max(1, lease.toMillis() / 3);
+        heartbeat.scheduleWithFixedDelay(this::beat, beat, beat, TimeUnit.MILLISECONDS);
+        loop = Thread.ofPlatform().name("dispatcher").start(this::run);
+        log.info("Dispatcher {} started: up to {} calls in flight, lease {} s", node, concurrency, lease.toSeconds());
+    }
+
+    private void run() {
+        int minimumBatch = Math.max(1, Math.min(16, concurrency / 4));
+        while (running) {
+            try {
+                int free = capacity.availablePermits();
+                if (free < minimumBatch) {
+                    signal.await(pollMillis);
+                    continue;
+                }
+                int want = Math.min(free, batchSize);
+                Instant now = clock.instant();
+                List<Claims.Claimed> batch = claims.claim(node, want, now, now.plus(lease));
+                for (Claims.Claimed claimed : batch) {
+                    capacity.acquire();
+                    inFlight.incrementAndGet();
+                    calls.submit(() -> publish(claimed));
+                }
+                if (batch.size() < want) signal.await(pollMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (DataAccessException e) {
+                log.warn("Dispatcher {} could not claim posts; retrying: {}", node, e.getMostSpecificCause().getMessage());
+                sleepQuietly(pollMillis);
+            } catch (RuntimeException e) {
+                log.error("Dispatcher {} loop failed; retrying", node, e);
+                sleepQuietly(pollMillis);
+            }
+        }
+    }
+
+    private void publish(Claims.Claimed claimed) {
+        long started = System.nanoTime();
+        PublishOutcome outcome;
+        try {
+            outcome = call(claimed);
+        } catch (RuntimeException e) {
+            log.error("Publishing {} failed unexpectedly", claimed.postId(), e);
+            outcome = new PublishOutcome.Unknown("Signalbox failed while publishing (" + e.getClass().getSimpleName() + ")");
+        }
+        try {
+            settlement.settle(node, claimed, outcome);
+            meters.timer("signalbox.publish", "network", claimed.network(), "outcome", Settlement.name(outcome))
+                    .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+        } catch (RuntimeException e) {
+            // The claim stays ours until it expires; then another node retries with the same idempotency key.
+            log.error("Could not record the outcome of {} ({}); its claim will expire and be retried",
+                    claimed.postId(), Settlement.name(outcome), e);
+        } finally {
+            inFlight.decrementAndGet();
+            capacity.release();
+            signal.postsChanged();
+        }
+    }
+
+    private PublishOutcome call(Claims.Claimed claimed) {
+        Optional<NetworkAdapter> adapter = networks.find(claimed.network());
+        if (adapter.isEmpty()) {
+            return new PublishOutcome.Unknown("This Signalbox node has no adapter for " + claimed.network());
+        }
+        Connection connection;
+        try {
+            connection = profiles.openConnection(claimed.profileId(), claimed.networkAccountId(), claimed.instanceUrl(), claimed.sealedSecret());
+        } catch (TokenVault.SealBrokenException | NullPointerException e) {
+            return new PublishOutcome.NeedsReconnect("The stored credentials cannot be used (" + e.getMessage() + "); reconnect the profile");
+        }
+        return adapter.get().publish(connection, new Publication(claimed.postId(), claimed.text(), claimed.postId(), claimed.attempt()));
+    }
+
+    private void beat() {
+        try {
+            claims.heartbeat(node, clock.instant().plus(lease));
+        } catch (RuntimeException e) {
+            log.warn("Dispatcher {} heartbeat failed: {}", node, e.getMessage());
+        }
+    }
+
+    @Override
+    public void stop() {
+        if (!running) return;
+        running = false;
+        loop.interrupt();
+        try {
+            loop.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        calls.shutdown();
+        try {
+            if (!calls.awaitTermination(20, TimeUnit.SECONDS)) {
+                log.warn("Dispatcher {} stopped with calls still in flight; their claims will expire and be retried", node);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        heartbeat.shutdownNow();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    @Override
+    public int getPhase() {
+        // Stop before the web server and the database pool go away.
+        return Integer.MAX_VALUE - 1000;
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static String defaultNodeId() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            host = "node";
+        }
+        return host + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+}

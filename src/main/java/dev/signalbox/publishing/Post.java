@@ -1,0 +1,12 @@
+package dev.signalbox.publishing;
+
+import java.time.Instant;
+
+/** A post as the API shows it (docs: API.md, `Post`). */
+public record Post(String id, String profileId, String text, String status, Instant scheduledAt, Instant publishedAt,
+        String networkPostId, String networkUrl, int attempts, Failure failure, Containment containment) {
+
+    public record Failure(String kind, String message) {}
+
+    public record Containment(String state, Instant at, String jobId) {}
+}

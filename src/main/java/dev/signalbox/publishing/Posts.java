@@ -1,0 +1,240 @@
+package dev.signalbox.publishing;
+
+import dev.signalbox.accounts.CurrentUser;
+import dev.signalbox.accounts.WorkspaceRole;
+import dev.signalbox.networks.Networks;
+import dev.signalbox.platform.ApiProblem;
+import dev.signalbox.platform.Ids;
+import dev.signalbox.profiles.Profile;
+import dev.signalbox.profiles.Profiles;
+import dev.signalbox.profiles.Schedule;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+
+/** Composing, editing, cancelling and listing posts. Publishing them is the {@link Dispatcher}'s job. */
+@Service
+public class Posts {
+
+    public static final Set<String> STATUSES = Set.of("draft", "scheduled", "publishing", "published", "held", "failed", "cancelled");
+    static final Set<String> WHENS = Set.of("now", "queue", "at", "draft");
+    static final String COLUMNS = """
+            id, profile_id, text, status, due_at, published_at, network_post_id, network_url, attempts,
+            failure_kind, failure_message, seq""";
+
+    public record Page(List<Post> posts, String nextCursor) {}
+
+    private final JdbcClient db;
+    private final Profiles profiles;
+    private final Networks networks;
+    private final Clock clock;
+    private final DispatchSignal signal;
+
+    Posts(JdbcClient db, Profiles profiles, Networks networks, Clock clock, DispatchSignal signal) {
+        this.db = db;
+        this.profiles = profiles;
+        this.networks = networks;
+        this.clock = clock;
+        this.signal = signal;
+    }
+
+    public Post create(CurrentUser user, String profileId, String text, String when, String at) {
+        Profile profile = profiles.require(user, profileId, WorkspaceRole.EDITOR);
+        List<ApiProblem.FieldError> errors = new ArrayList<>(textProblems(profile, text));
+        Instant now = clock.instant();
+        Instant atInstant = null;
+        if (when == null || !WHENS.contains(when)) {
+            errors.add(new ApiProblem.FieldError("when", (when == null ? "is required" : "'" + when + "' is not allowed") + "; use now, queue, at or draft"));
+        } else if (when.equals("at")) {
+            atInstant = parseFuture(at, now, errors);
+        } else if (at != null && !at.isBlank()) {
+            errors.add(new ApiProblem.FieldError("at", "is only allowed with when=at"));
+        }
+        if (!errors.isEmpty()) throw ApiProblem.invalid(errors);
+
+        String status = when.equals("draft") ? "draft" : profile.connected() ? "scheduled" : "held";
+        String id = Ids.next("pst", now.toEpochMilli());
+        switch (when) {
+            case "now" -> insert(id, profile, text, status, now, null, user, now);
+            case "at" -> insert(id, profile, text, status, atInstant, null, user, now);
+            case "draft" -> insert(id, profile, text, status, null, null, user, now);
+            case "queue" -> insertQueued(id, profile, text, status, user, now);
+            default -> throw new IllegalStateException("unhandled when " + when);
+        }
+        if (status.equals("scheduled")) signal.postsChanged();
+        return find(id).orElseThrow();
+    }
+
+    /** Queues into the next free slot; a concurrent post that took the same slot makes us look again. */
+    private void insertQueued(String id, Profile profile, String text, String status, CurrentUser user, Instant now) {
+        Schedule schedule = profiles.schedule(profile.id());
+        if (schedule.slots().isEmpty()) {
+            throw ApiProblem.invalid("when", "queue needs posting slots, and this profile's schedule has none; add slots (PUT /api/v1/profiles/"
+                    + profile.id() + "/schedule) or use when=at");
+        }
+        for (int round = 0; round < 20; round++) {
+            Set<Instant> taken = new HashSet<>(db.sql("select queue_slot from posts where profile_id = :p and queue_slot > :now")
+                    .param("p", profile.id()).param("now", OffsetDateTime.ofInstant(now, ZoneOffset.UTC))
+                    .query((rs, n) -> rs.getTimestamp(1).toInstant()).list());
+            Instant slot = QueueSlots.nextFree(schedule, now, taken).orElseThrow(() ->
+                    ApiProblem.invalid("when", "every slot in the next " + QueueSlots.HORIZON_DAYS + " days is taken; add slots or use when=at"));
+            try {
+                insert(id, profile, text, status, slot, slot, user, now);
+                return;
+            } catch (DuplicateKeyException raced) {
+                // another post took this slot between our read and our insert: look again
+            }
+        }
+        throw ApiProblem.conflict("The queue of profile " + profile.id() + " is changing too fast to find a free slot; try again");
+    }
+
+    private void insert(String id, Profile profile, String text, String status, Instant due, Instant queueSlot, CurrentUser user, Instant now) {
+        db.sql("""
+                insert into posts (id, profile_id, text, status, due_at, queue_slot, created_by, created_at, updated_at,
+                                   failure_kind, failure_message)
+                values (:id, :p, :text, :status, :due, :slot, :by, :now, :now, :fk, :fm)""")
+                .param("id", id).param("p", profile.id()).param("text", text).param("status", status)
+                .param("due", odt(due)).param("slot", odt(queueSlot)).param("by", user.id()).param("now", odt(now))
+                .param("fk", status.equals("held") ? "needs_reconnect" : null)
+                .param("fm", status.equals("held") ? "The profile must be reconnected before this post can go out" : null)
+                .update();
+    }
+
+    public Post get(CurrentUser user, String postId) {
+        Post post = find(postId).orElseThrow(() -> ApiProblem.notFound("Post " + postId));
+        try {
+            profiles.require(user, post.profileId(), WorkspaceRole.VIEWER);
+        } catch (ApiProblem p) {
+            throw ApiProblem.notFound("Post " + postId);
+        }
+        return post;
+    }
+
+    public Page list(CurrentUser user, String profileId, String status, Integer limit, String cursor) {
+        profiles.require(user, profileId, WorkspaceRole.VIEWER);
+        List<ApiProblem.FieldError> errors = new ArrayList<>();
+        if (status != null && !status.isBlank() && !STATUSES.contains(status)) {
+            errors.add(new ApiProblem.FieldError("status", "'" + status + "' is not a post status; use one of " + String.join(", ", STATUSES.stream().sorted().toList())));
+        }
+        int size = limit == null ? 50 : limit;
+        if (size < 1 || size > 200) errors.add(new ApiProblem.FieldError("limit", "must be between 1 and 200"));
+        long before = Long.MAX_VALUE;
+        if (cursor != null && !cursor.isBlank()) {
+            try {
+                before = Long.parseLong(cursor);
+            } catch (NumberFormatException e) {
+                errors.add(new ApiProblem.FieldError("cursor", "is not a cursor this API returned; pass nextCursor from the previous page"));
+            }
+        }
+        if (!errors.isEmpty()) throw ApiProblem.invalid(errors);
+        List<Row> rows = db.sql("select " + COLUMNS + " from posts where profile_id = :p and seq < :before"
+                        + " and (cast(:status as text) is null or status = :status) order by seq desc limit :limit")
+                .param("p", profileId).param("before", before).param("status", status == null || status.isBlank() ? null : status)
+                .param("limit", size + 1)
+                .query(Posts::row).list();
+        String next = rows.size() > size ? String.valueOf(rows.get(size - 1).seq()) : null;
+        return new Page(rows.stream().limit(size).map(Row::post).toList(), next);
+    }
+
+    /** Edits text and/or time of a post that has not started publishing. */
+    public Post edit(CurrentUser user, String postId, String text, String at) {
+        Post post = get(user, postId);
+        Profile profile = profiles.require(user, post.profileId(), WorkspaceRole.EDITOR);
+        List<ApiProblem.FieldError> errors = new ArrayList<>();
+        if (text == null && at == null) errors.add(new ApiProblem.FieldError("body", "give text, at, or both"));
+        if (text != null) errors.addAll(textProblems(profile, text));
+        Instant now = clock.instant();
+        Instant atInstant = at == null ? null : parseFuture(at, now, errors);
+        if (!errors.isEmpty()) throw ApiProblem.invalid(errors);
+        String scheduledStatus = profile.connected() ? "scheduled" : "held";
+        int changed = db.sql("""
+                update posts set text = coalesce(:text, text),
+                       due_at = case when cast(:at as timestamptz) is null then due_at else cast(:at as timestamptz) end,
+                       queue_slot = case when cast(:at as timestamptz) is null then queue_slot else null end,
+                       status = case when cast(:at as timestamptz) is not null and status = 'draft' then :scheduled else status end,
+                       updated_at = :now
+                where id = :id and status in ('draft', 'scheduled', 'held')""")
+                .param("text", text).param("at", odt(atInstant)).param("scheduled", scheduledStatus)
+                .param("now", odt(now)).param("id", postId).update();
+        if (changed == 0) throw notEditable(postId);
+        signal.postsChanged();
+        return find(postId).orElseThrow();
+    }
+
+    public Post cancel(CurrentUser user, String postId) {
+        Post post = get(user, postId);
+        profiles.require(user, post.profileId(), WorkspaceRole.EDITOR);
+        int changed = db.sql("""
+                update posts set status = 'cancelled', queue_slot = null, updated_at = :now
+                where id = :id and status in ('draft', 'scheduled', 'held')""")
+                .param("now", odt(clock.instant())).param("id", postId).update();
+        if (changed == 0) throw notEditable(postId);
+        return find(postId).orElseThrow();
+    }
+
+    private ApiProblem notEditable(String postId) {
+        String status = find(postId).map(Post::status).orElse("gone");
+        return ApiProblem.conflict("Post " + postId + " is " + status + "; only draft, scheduled or held posts can be changed or cancelled");
+    }
+
+    public Optional<Post> find(String id) {
+        return db.sql("select " + COLUMNS + " from posts where id = :id").param("id", id).query(Posts::row).optional().map(Row::post);
+    }
+
+    /** Length and emptiness problems of {@code text} on this profile's network, each naming the field {@code text}. */
+    public List<ApiProblem.FieldError> textProblems(Profile profile, String text) {
+        if (text == null) return List.of(new ApiProblem.FieldError("text", "is required"));
+        return networks.require(profile.network()).validate(text, profile.limits()).stream()
+                .map(m -> new ApiProblem.FieldError("text", m)).toList();
+    }
+
+    private static Instant parseFuture(String at, Instant now, List<ApiProblem.FieldError> errors) {
+        if (at == null || at.isBlank()) {
+            errors.add(new ApiProblem.FieldError("at", "is required with when=at: an ISO-8601 time with offset, e.g. 2026-12-01T09:00:00+01:00"));
+            return null;
+        }
+        Instant instant;
+        try {
+            instant = OffsetDateTime.parse(at).toInstant();
+        } catch (DateTimeParseException e) {
+            errors.add(new ApiProblem.FieldError("at", "'" + at + "' is not an ISO-8601 time with offset, e.g. 2026-12-01T09:00:00+01:00"));
+            return null;
+        }
+        if (!instant.isAfter(now)) {
+            errors.add(new ApiProblem.FieldError("at", at + " is in the past; choose a future time or use when=now"));
+            return null;
+        }
+        return instant;
+    }
+
+    record Row(Post post, long seq) {}
+
+    static Row row(ResultSet rs, int n) throws SQLException {
+        String kind = rs.getString("failure_kind");
+        Post.Failure failure = kind == null ? null : new Post.Failure(kind, rs.getString("failure_message"));
+        return new Row(new Post(rs.getString("id"), rs.getString("profile_id"), rs.getString("text"), rs.getString("status"),
+                instant(rs.getTimestamp("due_at")), instant(rs.getTimestamp("published_at")), rs.getString("network_post_id"),
+                rs.getString("network_url"), rs.getInt("attempts"), failure, null), rs.getLong("seq"));
+    }
+
+    static Instant instant(Timestamp ts) {
+        return ts == null ? null : ts.toInstant();
+    }
+
+    static OffsetDateTime odt(Instant instant) {
+        return instant == null ? null : OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
+    }
+}
