@@ -140,7 +140,7 @@ final class SandboxClient {
         return new Answer(response.statusCode(), json, body, response);
     }
 
-    private HttpResponse<String> send(HttpRequest request) {
+    HttpResponse<String> send(HttpRequest request) {
         try {
             return http.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {

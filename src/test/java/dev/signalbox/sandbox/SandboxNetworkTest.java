@@ -17,6 +17,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 
 class SandboxNetworkTest extends SandboxHttpTest {
@@ -26,6 +27,9 @@ class SandboxNetworkTest extends SandboxHttpTest {
 
     @Autowired
     SandboxNetwork network;
+
+    @Autowired
+    JdbcClient db;
 
     SandboxClient client;
     String handle;
@@ -121,6 +125,13 @@ class SandboxNetworkTest extends SandboxHttpTest {
         assertThat(unknown.statusCode()).isEqualTo(400);
         assertThat(unknown.body()).contains("invalid_client");
 
+        HttpResponse<String> foreignRedirect = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                "http://127.0.0.1:" + port + "/sandbox/oauth/authorize?response_type=code&client_id=" + app.clientId()
+                        + "&redirect_uri=https%3A%2F%2Fevil.example%2Fsteal&login_hint=" + handle)).GET().build());
+        assertThat(foreignRedirect.statusCode()).isEqualTo(400);
+        assertThat(foreignRedirect.body()).contains("invalid_client");
+        assertThat(foreignRedirect.headers().firstValue("Location")).isEmpty();
+
         HttpResponse<String> badHint = client.authorize(app, "not a handle!", "s", null);
         assertThat(badHint.statusCode()).isEqualTo(400);
         assertThat(badHint.body()).contains("invalid_request").contains("login_hint must name a sandbox account");
@@ -142,6 +153,21 @@ class SandboxNetworkTest extends SandboxHttpTest {
 
         Answer other = client.post(token, "Posted once", "key-2");
         assertThat(other.json().get("id").asString()).isNotEqualTo(first.json().get("id").asString());
+        assertThat(network.statusCount(handle)).isEqualTo(2);
+    }
+
+    @Test
+    void an_idempotency_key_older_than_an_hour_creates_a_new_status() {
+        String token = client.connect(client.registerApp("Late retry app"), handle);
+        String first = client.post(token, "Once upon a time", "old-key").json().get("id").asString();
+        db.sql("""
+                update sandbox_idempotency_keys set expires_at = expires_at - interval '61 minutes'
+                where idempotency_key = 'old-key' and account_id = (select id from sandbox_accounts where username = :u)""")
+                .param("u", handle).update();
+
+        String second = client.post(token, "Once upon a time", "old-key").json().get("id").asString();
+        assertThat(second).isNotEqualTo(first);
+        assertThat(client.post(token, "Once upon a time", "old-key").json().get("id").asString()).isEqualTo(second);
         assertThat(network.statusCount(handle)).isEqualTo(2);
     }
 
