@@ -1,0 +1,150 @@
+package dev.signalbox.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.signalbox.testing.Api;
+import dev.signalbox.testing.ChildNode;
+import dev.signalbox.testing.Node;
+import dev.signalbox.testing.TestPostgres;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * Several Signalbox nodes on one PostgreSQL, publishing to the sandbox network. The network's
+ * side is the judge: every post arrives exactly once, and each profile's posts arrive in order.
+ */
+class DispatchClusterTest {
+
+    @Test
+    void three_nodes_publish_ten_thousand_posts_each_exactly_once_in_order_per_profile() throws Exception {
+        String db = TestPostgres.freshDatabaseUrl();
+        Map<String, String> dispatch = Map.of("signalbox.dispatch.concurrency", "48", "signalbox.dispatch.poll-interval-ms", "50");
+        try (Node a = Node.start(db, dispatch); Node b = Node.start(db, dispatch); Node c = Node.start(db, dispatch)) {
+            JdbcClient sql = a.bean(JdbcClient.class);
+            List<String> profiles = connectProfiles(a.api(), 100);
+
+            insertPostsDueSoon(sql, profiles, 100, Duration.ofSeconds(2));
+
+            awaitAllPublished(sql, 10_000, Duration.ofMinutes(3));
+            assertExactlyOnceAndInOrder(sql, 10_000);
+            List<String> nodes = sql.sql("select distinct node from post_attempts").query(String.class).list();
+            assertThat(nodes).as("every node took part").hasSize(3);
+        }
+    }
+
+    @Test
+    void posts_claimed_by_a_node_that_dies_mid_batch_are_published_by_the_others_none_twice() throws Exception {
+        String db = TestPostgres.freshDatabaseUrl();
+        // The sandbox lives on a node that stays up; every 'create' takes 300 ms there, so the
+        // doomed node always has calls in flight when it is killed.
+        try (Node sandboxHost = Node.start(db, Map.of("signalbox.dispatch.enabled", "false", "signalbox.sandbox.latency-ms", "300"))) {
+            JdbcClient sql = sandboxHost.bean(JdbcClient.class);
+            List<String> profiles = connectProfiles(sandboxHost.api(), 40);
+            insertPostsDueSoon(sql, profiles, 15, Duration.ZERO);
+            String sandboxUrl = "http://127.0.0.1:" + sandboxHost.port() + "/sandbox";
+
+            ChildNode doomed = ChildNode.start(db, Map.of("signalbox.node-id", "doomed", "signalbox.dispatch.lease-seconds", "3",
+                    "signalbox.dispatch.concurrency", "40", "signalbox.sandbox.url", sandboxUrl, "signalbox.dispatch.enabled", "true"));
+            awaitCount(sql, "select count(*) from sandbox_statuses", 80, Duration.ofSeconds(90), doomed);
+            doomed.kill();
+            Instant killedAt = Instant.now();
+            int inFlightAtDeath = sql.sql("select count(*) from posts where status = 'publishing' and claimed_by = 'doomed'")
+                    .query(Integer.class).single();
+            assertThat(inFlightAtDeath).as("the node died with claims in flight").isPositive();
+
+            Map<String, String> survivor = Map.of("signalbox.dispatch.lease-seconds", "3", "signalbox.sandbox.url", sandboxUrl,
+                    "signalbox.dispatch.poll-interval-ms", "50");
+            try (Node b = Node.start(db, survivor); Node c = Node.start(db, survivor)) {
+                awaitAllPublished(sql, 600, Duration.ofMinutes(2));
+            }
+
+            assertExactlyOnceAndInOrder(sql, 600);
+            int takenOver = sql.sql("""
+                    select count(distinct a.post_id) from post_attempts a
+                    where a.node = 'doomed' and a.finished_at is null
+                      and exists (select 1 from post_attempts b where b.post_id = a.post_id and b.node <> 'doomed' and b.finished_at is not null)""")
+                    .query(Integer.class).single();
+            assertThat(takenOver).as("posts the dead node had claimed were finished by others").isEqualTo(inFlightAtDeath);
+            int arrivedBeforeDeathButUnrecorded = sql.sql("""
+                    select count(*) from post_attempts a join sandbox_statuses s on s.idempotency_key = a.post_id
+                    where a.node = 'doomed' and a.finished_at is null and s.received_at < :killed""")
+                    .param("killed", java.sql.Timestamp.from(killedAt)).query(Integer.class).single();
+            assertThat(arrivedBeforeDeathButUnrecorded)
+                    .as("some calls reached the network before the node died; the retry's idempotency key kept them single")
+                    .isPositive();
+        }
+    }
+
+    static List<String> connectProfiles(Api node, int count) {
+        Api owner = node.newCustomer("Owner");
+        String workspace = owner.createWorkspace("Cluster");
+        String prefix = "c" + UUID.randomUUID().toString().substring(0, 6) + "_";
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < count; i++) ids.add(owner.connectSandbox(workspace, prefix + i));
+        return ids;
+    }
+
+    /** Posts due at one instant, {@code perProfile} on each profile; text names the profile and the position. */
+    static void insertPostsDueSoon(JdbcClient sql, List<String> profiles, int perProfile, Duration delay) {
+        sql.sql("""
+                insert into posts (id, profile_id, text, status, due_at, created_at, updated_at)
+                select 'pst_' || p.ord || '_' || n, p.id, 'post ' || n || ' of ' || p.id, 'scheduled',
+                       :due, now(), now()
+                from unnest(cast(:profiles as text[])) with ordinality as p(id, ord)
+                cross join generate_series(1, :per) as n
+                order by n, p.ord""")
+                .param("profiles", profiles.toArray(String[]::new))
+                .param("per", perProfile)
+                .param("due", java.sql.Timestamp.from(Instant.now().plus(delay)))
+                .update();
+    }
+
+    static void awaitAllPublished(JdbcClient sql, int expected, Duration timeout) throws InterruptedException {
+        Instant deadline = Instant.now().plus(timeout);
+        int published = 0;
+        while (Instant.now().isBefore(deadline)) {
+            published = sql.sql("select count(*) from posts where status = 'published'").query(Integer.class).single();
+            if (published == expected) return;
+            Thread.sleep(200);
+        }
+        List<String> stuck = sql.sql("select status || ' ' || count(*) from posts group by status").query(String.class).list();
+        throw new AssertionError("only " + published + " of " + expected + " published in " + timeout + ": " + stuck);
+    }
+
+    static void awaitCount(JdbcClient sql, String query, int atLeast, Duration timeout, ChildNode child) throws InterruptedException {
+        Instant deadline = Instant.now().plus(timeout);
+        while (Instant.now().isBefore(deadline)) {
+            if (!child.isAlive()) throw new AssertionError("the child node exited early:\n" + child.log());
+            if (sql.sql(query).query(Integer.class).single() >= atLeast) return;
+            Thread.sleep(50);
+        }
+        throw new AssertionError("timed out waiting for " + query + " >= " + atLeast + "\n" + child.log());
+    }
+
+    /** The network's side: one status per post, and per profile in the order of the queue. */
+    static void assertExactlyOnceAndInOrder(JdbcClient sql, int expected) {
+        int statuses = sql.sql("select count(*) from sandbox_statuses").query(Integer.class).single();
+        int distinctKeys = sql.sql("select count(distinct idempotency_key) from sandbox_statuses").query(Integer.class).single();
+        List<String> duplicates = sql.sql("select idempotency_key from sandbox_statuses group by idempotency_key having count(*) > 1")
+                .query(String.class).list();
+        assertThat(duplicates).as("posts that reached the network twice").isEmpty();
+        assertThat(statuses).as("statuses on the network").isEqualTo(expected);
+        assertThat(distinctKeys).isEqualTo(expected);
+        List<String> outOfOrder = sql.sql("""
+                select p.profile_id from posts p join sandbox_statuses s on s.idempotency_key = p.id
+                group by p.profile_id
+                having array_agg(p.id order by p.due_at, p.seq) <> array_agg(p.id order by s.id)""")
+                .query(String.class).list();
+        assertThat(outOfOrder).as("profiles whose posts arrived out of order").isEmpty();
+        List<String> mismatched = sql.sql("""
+                select p.id from posts p left join sandbox_statuses s on s.idempotency_key = p.id
+                where s.id is null or p.network_post_id <> cast(s.id as text)""").query(String.class).list();
+        assertThat(mismatched).as("posts whose recorded network id is not the status the network holds").isEmpty();
+    }
+}

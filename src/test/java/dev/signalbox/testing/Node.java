@@ -1,0 +1,66 @@
+package dev.signalbox.testing;
+
+import dev.signalbox.Signalbox;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * One Signalbox node started in this JVM on its own port, as a production node would be:
+ * several of them on one PostgreSQL form a cluster.
+ */
+public final class Node implements AutoCloseable {
+
+    private final ConfigurableApplicationContext context;
+
+    private Node(ConfigurableApplicationContext context) {
+        this.context = context;
+    }
+
+    public static Node start(String databaseUrl, Map<String, String> settings) {
+        List<String> args = new ArrayList<>(baseArguments(databaseUrl));
+        settings.forEach((k, v) -> args.add("--" + k + "=" + v));
+        ConfigurableApplicationContext context = new SpringApplicationBuilder(Signalbox.class)
+                .run(args.toArray(String[]::new));
+        return new Node(context);
+    }
+
+    /** The settings every node of a test cluster shares: the database and the master key. */
+    public static List<String> baseArguments(String databaseUrl) {
+        try {
+            return List.of(
+                    "--server.port=0",
+                    "--signalbox.database.url=" + databaseUrl,
+                    "--signalbox.database.user=postgres",
+                    "--signalbox.database.pool-size=20",
+                    "--signalbox.data-dir=" + Files.createTempDirectory("signalbox-node"),
+                    "--signalbox.master-key=" + SignalboxTest.TEST_MASTER_KEY,
+                    "--logging.level.root=WARN");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public int port() {
+        return ((WebServerApplicationContext) context).getWebServer().getPort();
+    }
+
+    public Api api() {
+        return Api.at(port());
+    }
+
+    public <T> T bean(Class<T> type) {
+        return context.getBean(type);
+    }
+
+    @Override
+    public void close() {
+        context.close();
+    }
+}
