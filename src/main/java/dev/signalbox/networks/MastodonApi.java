@@ -97,6 +97,12 @@ final class MastodonApi {
                 .timeout(timeout).header("Authorization", "Bearer " + accessToken).DELETE().build());
     }
 
+    /** The sandbox's Facebook-like extension: {@code POST /api/v1/statuses/{id}/hide} or {@code /unhide}. */
+    Answer setHidden(String instance, String accessToken, String statusId, boolean hidden) throws WireFailure {
+        return send(form(instance + "/api/v1/statuses/" + URLEncoder.encode(statusId, StandardCharsets.UTF_8)
+                + (hidden ? "/hide" : "/unhide"), accessToken, Map.of()).build());
+    }
+
     private HttpRequest.Builder form(String url, String accessToken, Map<String, String> fields) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(timeout)
                 .header("Content-Type", "application/x-www-form-urlencoded")

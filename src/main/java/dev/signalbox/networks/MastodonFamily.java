@@ -50,6 +50,27 @@ abstract class MastodonFamily implements NetworkAdapter {
         return outcomeOf(answer);
     }
 
+    @Override
+    public ActionOutcome delete(Connection connection, String networkPostId) {
+        try {
+            return actionOutcomeOf(api.deleteStatus(connection.instanceUrl(), connection.secret(), networkPostId), true);
+        } catch (MastodonApi.WireFailure failure) {
+            return new ActionOutcome.RetryLater(null, network() + ": " + failure.getMessage(), false);
+        }
+    }
+
+    /** Maps the answer of a delete, hide or revoke; {@code goneIsDone}: a 404 means it is already gone. */
+    ActionOutcome actionOutcomeOf(MastodonApi.Answer answer, boolean goneIsDone) {
+        int status = answer.status();
+        if (status == 200 || status == 204 || (goneIsDone && status == 404)) return new ActionOutcome.Done();
+        if (status == 401 || status == 403) return new ActionOutcome.NeedsReconnect(network() + " refused the access token: " + answer.error());
+        if (status == 429) {
+            return new ActionOutcome.RetryLater(MastodonApi.rateLimitReset(answer).orElse(null), network() + " rate limit reached", true);
+        }
+        if (status >= 500 || status == 408) return new ActionOutcome.RetryLater(null, network() + " answered HTTP " + status, false);
+        return new ActionOutcome.Failed(network() + " answered HTTP " + status + ": " + answer.error());
+    }
+
     PublishOutcome outcomeOf(MastodonApi.Answer answer) {
         int status = answer.status();
         if (status == 200 || status == 201) {

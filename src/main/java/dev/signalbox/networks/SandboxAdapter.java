@@ -48,6 +48,31 @@ public class SandboxAdapter extends MastodonFamily {
         return NETWORK;
     }
 
+    @Override
+    public Capabilities capabilities() {
+        return new Capabilities(true, true, true, false);
+    }
+
+    @Override
+    public ActionOutcome setHidden(Connection connection, String networkPostId, boolean hidden) {
+        try {
+            return actionOutcomeOf(api.setHidden(connection.instanceUrl(), connection.secret(), networkPostId, hidden), false);
+        } catch (MastodonApi.WireFailure failure) {
+            return new ActionOutcome.RetryLater(null, NETWORK + ": " + failure.getMessage(), false);
+        }
+    }
+
+    @Override
+    public ActionOutcome revoke(Connection connection) {
+        Optional<NetworkApps.App> app = apps.find(NETWORK);
+        if (app.isEmpty()) return new ActionOutcome.Done();
+        try {
+            return actionOutcomeOf(api.revoke(connection.instanceUrl(), app.get().clientId(), app.get().clientSecret(), connection.secret()), true);
+        } catch (MastodonApi.WireFailure failure) {
+            return new ActionOutcome.RetryLater(null, NETWORK + ": " + failure.getMessage(), false);
+        }
+    }
+
     /** Where this node reaches the sandbox: configured, or its own port on loopback. */
     public String instanceUrl() {
         if (!configuredUrl.isBlank()) return configuredUrl.replaceAll("/+$", "");

@@ -209,7 +209,9 @@ public class Profiles {
 
     /** The live connection for one network call; the secret is opened from the vault only here. */
     public Connection openConnection(String profileId, String networkAccountId, String instanceUrl, String sealedSecret) {
-        return new Connection(profileId, instanceUrl, networkAccountId, vault.open(sealedSecret, "profiles:" + profileId));
+        return new Connection(profileId, instanceUrl, networkAccountId, vault.open(sealedSecret, "profiles:" + profileId),
+                renewed -> db.sql("update profiles set secret = :s where id = :id")
+                        .param("s", vault.seal(renewed, "profiles:" + profileId)).param("id", profileId).update());
     }
 
     public TextLimits limitsOf(Profile profile) {
