@@ -167,8 +167,11 @@ class Dispatcher implements SmartLifecycle {
         Connection connection;
         try {
             connection = profiles.openConnection(claimed.profileId(), claimed.networkAccountId(), claimed.instanceUrl(), claimed.sealedSecret());
-        } catch (TokenVault.SealBrokenException | NullPointerException e) {
+        } catch (TokenVault.SealBrokenException e) {
+            if (e.unknownKey()) return new PublishOutcome.RetryLater(null, e.getMessage(), false);
             return new PublishOutcome.NeedsReconnect("The stored credentials cannot be used (" + e.getMessage() + "); reconnect the profile");
+        } catch (NullPointerException e) {
+            return new PublishOutcome.NeedsReconnect("The profile has no stored credentials; reconnect it");
         }
         return adapter.get().publish(connection, new Publication(claimed.postId(), claimed.text(), claimed.postId(), claimed.attempt()));
     }
