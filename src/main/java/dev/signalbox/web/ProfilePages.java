@@ -185,12 +185,12 @@ public final class ProfilePages {
                 CANCELLABLE.contains(post.status()) ? cancel(post.id()) : null);
     }
 
+    /** Says what happens next; worded from the choice, since the dispatcher may already have picked the post up. */
     private static String accepted(Post post, String when, ZoneId zone) {
-        return switch (post.status()) {
+        if (post.status().equals("held")) return "Post accepted and held: it goes out once the profile is reconnected.";
+        return switch (when) {
             case "draft" -> "Draft saved.";
-            case "scheduled" -> when.equals("now") ? "Post accepted: it goes out now."
-                    : "Post scheduled for " + SHOWN.format(post.scheduledAt().atZone(zone)) + " (" + zone.getId() + ").";
-            case "held" -> "Post accepted and held: it goes out once the profile is reconnected.";
+            case "now" -> "Post accepted: it goes out now.";
             default -> "Post scheduled for " + SHOWN.format(post.scheduledAt().atZone(zone)) + " (" + zone.getId() + ").";
         };
     }
