@@ -156,6 +156,21 @@ class DashboardTest extends SignalboxTest {
     }
 
     @Test
+    void pausing_the_queue_shows_it_paused_everywhere_and_resuming_clears_it() {
+        DashboardSession session = signedIn();
+        String workspace = workspaceId(session.post(WorkspacePages.CREATE, "name", "Pause"));
+        String handle = unique("pause_");
+        String profile = profileId(session.post(WorkspacePages.connect(workspace), "handle", handle));
+
+        DashboardSession.Page paused = session.post(ProfilePages.pause(profile), "paused", "true");
+        assertThat(paused.body()).contains("Queue paused").contains("status-paused").contains("Resume queue");
+        assertThat(session.get(WorkspacePages.workspace(workspace)).body()).contains("status-paused");
+
+        DashboardSession.Page resumed = session.post(ProfilePages.pause(profile), "paused", "false");
+        assertThat(resumed.body()).contains("Queue resumed.").contains("status-connected").contains("Pause queue");
+    }
+
+    @Test
     void too_long_a_text_shows_the_networks_rule_next_to_the_field_and_creates_nothing() {
         DashboardSession session = signedIn();
         String workspace = workspaceId(session.post(WorkspacePages.CREATE, "name", "Long"));
