@@ -9,7 +9,7 @@ import org.springframework.context.annotation.Configuration;
 class NetworkAppSecrets {
 
     @Bean
-    SealedColumn networkAppSecrets() {
+    SealedColumn networkAppClientSecrets() {
         return new SealedColumn("network_apps", "instance_url", "client_secret", "network_apps:");
     }
 }

@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import dev.signalbox.platform.BaseUrl;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
@@ -31,11 +32,11 @@ public class SandboxAdapter extends MastodonFamily {
     private final NetworkApps apps;
     private final Environment environment;
     private final String configuredUrl;
-    private final String baseUrl;
+    private final BaseUrl baseUrl;
 
     SandboxAdapter(MastodonApi api, NetworkApps apps, Environment environment,
             @Value("${signalbox.sandbox.url:}") String configuredUrl,
-            @Value("${signalbox.base-url}") String baseUrl) {
+            BaseUrl baseUrl) {
         super(api);
         this.apps = apps;
         this.environment = environment;
@@ -131,8 +132,8 @@ public class SandboxAdapter extends MastodonFamily {
     }
 
     private NetworkApps.App register(String instance) throws MastodonApi.WireFailure {
-        String redirect = baseUrl.replaceAll("/+$", "") + "/connect/sandbox/callback";
-        MastodonApi.Answer answer = api.registerApp(instance, "Signalbox", redirect, SCOPES, baseUrl);
+        String redirect = baseUrl.get() + "/connect/sandbox/callback";
+        MastodonApi.Answer answer = api.registerApp(instance, "Signalbox", redirect, SCOPES, baseUrl.get());
         if (answer.status() != 200 || answer.body() == null || answer.body().get("client_id") == null) {
             throw new ConnectFailure("handle", "the sandbox refused to register Signalbox (" + answer.error() + ")");
         }

@@ -1,30 +1,30 @@
 package dev.signalbox.sandbox;
 
+import dev.signalbox.platform.BaseUrl;
 import java.net.URI;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
-/** The sandbox's public addresses, under {@code signalbox.base-url}. */
+/** The sandbox's public addresses, under this Signalbox's base URL. */
 @Component
 class SandboxLinks {
 
     static final String PROFILE_PAGE = "/sandbox/@{username}";
     static final String STATUS_PAGE = "/sandbox/@{username}/{id}";
 
-    private final String baseUrl;
+    private final BaseUrl baseUrl;
 
-    SandboxLinks(@Value("${signalbox.base-url}") String baseUrl) {
-        this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+    SandboxLinks(BaseUrl baseUrl) {
+        this.baseUrl = baseUrl;
     }
 
     String domain() {
-        String host = URI.create(baseUrl).getHost();
-        int port = URI.create(baseUrl).getPort();
+        String host = URI.create(baseUrl.get()).getHost();
+        int port = URI.create(baseUrl.get()).getPort();
         return port < 0 ? host : host + ":" + port;
     }
 
     String profile(String username) {
-        return baseUrl + "/sandbox/@" + username;
+        return baseUrl.get() + "/sandbox/@" + username;
     }
 
     String status(String username, long id) {
@@ -32,6 +32,6 @@ class SandboxLinks {
     }
 
     String statusUri(String username, long id) {
-        return baseUrl + "/sandbox/users/" + username + "/statuses/" + id;
+        return baseUrl.get() + "/sandbox/users/" + username + "/statuses/" + id;
     }
 }

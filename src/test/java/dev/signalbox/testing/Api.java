@@ -33,6 +33,11 @@ public final class Api {
         return new Api("http://127.0.0.1:" + port, null);
     }
 
+    /** The bearer token this client sends. */
+    public String bearer() {
+        return token;
+    }
+
     public Api as(String bearer) {
         return new Api(base, bearer);
     }

@@ -24,7 +24,19 @@ public final class Node implements AutoCloseable {
     }
 
     public static Node start(String databaseUrl, Map<String, String> settings) {
-        List<String> args = new ArrayList<>(baseArguments(databaseUrl));
+        return start(baseArguments(databaseUrl), settings);
+    }
+
+    /** A node whose token vault uses a key file in its data folder (the embedded default), not a configured key. */
+    public static Node startWithKeyFile(String databaseUrl, Map<String, String> settings) {
+        List<String> args = baseArguments(databaseUrl).stream()
+                .filter(a -> !a.startsWith("--signalbox.master-key=") && !(settings.containsKey("signalbox.data-dir") && a.startsWith("--signalbox.data-dir=")))
+                .toList();
+        return start(args, settings);
+    }
+
+    private static Node start(List<String> base, Map<String, String> settings) {
+        List<String> args = new ArrayList<>(base);
         settings.forEach((k, v) -> args.add("--" + k + "=" + v));
         ConfigurableApplicationContext context = new SpringApplicationBuilder(Signalbox.class)
                 .run(args.toArray(String[]::new));
