@@ -33,6 +33,7 @@ public final class DispatchBench {
         report.header("run " + run + ", " + Runtime.getRuntime().availableProcessors() + " cores, Java " + Runtime.version()
                 + ", Signalbox heap -Xmx" + settings.appXmx() + ", dispatch concurrency " + settings.concurrency()
                 + ", " + settings.profiles() + " sandbox profiles, sandbox latency " + settings.latencyMs() + " ms");
+        report.header("load average at start: " + loadAverage() + " (other work on the machine skews every figure)");
         boolean exactlyOnce = true;
 
         progress("starting the embedded PostgreSQL and Signalbox (logs in " + workDir + ")");
@@ -54,6 +55,7 @@ public final class DispatchBench {
             HeapUse whole = app.heapBetween(appStarted, Instant.now());
             report.row("Signalbox heap over the whole run, setup included", whole.describe());
         }
+        report.header("load average at end: " + loadAverage());
         report.note("Peak heap is the largest heap occupancy before any GC in the window, from the app's -Xlog:gc log"
                 + " (exact at each collection, garbage included); \"live after GC\" is the largest occupancy right after one.");
         report.note("The sandbox network is served by the Signalbox app itself: its JVM both publishes and receives (the one-box case).");
@@ -147,6 +149,16 @@ public final class DispatchBench {
         if (!Instant.now().isBefore(due)) {
             throw new IllegalStateException("Inserting the " + what + " took past their due time " + due
                     + "; the measurement would be wrong. The machine is too busy or the lead time too short.");
+        }
+    }
+
+    /** The 1, 5 and 15 minute load averages from /proc/loadavg, or "unknown" off Linux. */
+    private static String loadAverage() {
+        try {
+            String[] fields = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return fields[0] + " " + fields[1] + " " + fields[2];
+        } catch (java.io.IOException | RuntimeException e) {
+            return "unknown";
         }
     }
 

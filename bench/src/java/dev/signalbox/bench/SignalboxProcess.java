@@ -56,6 +56,8 @@ final class SignalboxProcess implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(output.toFile())
                 .start();
+        // Ctrl-C on the harness must not leave the app running.
+        Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
         SignalboxProcess app = new SignalboxProcess(process, port, gcLog, output);
         app.awaitHealthy(Duration.ofMinutes(3));
         return app;
