@@ -30,7 +30,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  */
 final class DbSchedulerReference {
 
-    record Outcome(int posts, Instant due, Instant lastCompleted, int completed, int failed, long tasksLeft) {
+    record Outcome(int posts, Instant due, Instant lastCompleted, int completed, int failed, long tasksLeft, double meanCallMs) {
         double postsPerSecond() {
             return posts / SignalboxLoad.seconds(due, lastCompleted);
         }
@@ -47,6 +47,7 @@ final class DbSchedulerReference {
     private final AtomicInteger completed = new AtomicInteger();
     private final AtomicInteger failed = new AtomicInteger();
     private final AtomicLong lastCompletedMillis = new AtomicLong();
+    private final java.util.concurrent.atomic.LongAdder callNanos = new java.util.concurrent.atomic.LongAdder();
 
     DbSchedulerReference(String sandboxUrl, List<String> tokens) {
         this.sandbox = sandboxUrl;
@@ -89,7 +90,8 @@ final class DbSchedulerReference {
                 scheduler.stop();
             }
             long left = JdbcClient.create(pool).sql("select count(*) from scheduled_tasks").query(Long.class).single();
-            return new Outcome(n, due, Instant.ofEpochMilli(lastCompletedMillis.get()), completed.get(), failed.get(), left);
+            return new Outcome(n, due, Instant.ofEpochMilli(lastCompletedMillis.get()), completed.get(), failed.get(), left,
+                    callNanos.sum() / 1e6 / Math.max(1, completed.get() + failed.get()));
         }
     }
 
@@ -104,8 +106,10 @@ final class DbSchedulerReference {
                 .header("Idempotency-Key", "dbs-" + post)
                 .POST(HttpRequest.BodyPublishers.ofString(SandboxTokens.form(form)))
                 .build();
+        long started = System.nanoTime();
         try {
             HttpResponse<String> answer = http.send(request, HttpResponse.BodyHandlers.ofString());
+            callNanos.add(System.nanoTime() - started);
             if (answer.statusCode() != 200) {
                 failed.incrementAndGet();
                 throw new IllegalStateException("sandbox answered " + answer.statusCode() + " to task " + post);

@@ -82,6 +82,7 @@ public final class DispatchBench {
         HeapUse heap = app.heapBetween(due, settled);
         progress("burst: " + ours);
 
+        SignalboxLoad.Lag attempts = load.attemptTimes(prefix);
         boolean once = ours.everyPostExactlyOnce();
         report.check("Burst: Signalbox throughput (" + n + " posts, due instant → last published)",
                 BenchReport.perSecond(ours.postsPerSecond()) + " (" + BenchReport.seconds(SignalboxLoad.seconds(due, ours.lastPublished())) + ")",
@@ -92,6 +93,10 @@ public final class DispatchBench {
                 ours.published() + " published, " + ours.sandboxStatuses() + " sandbox statuses (" + ours.sandboxDistinctTexts()
                         + " distinct), " + ours.failedOrHeld() + " failed/held, " + ours.attempts() + " attempts",
                 n + " each", once);
+
+        report.row("Burst: Signalbox attempt time, claimed → settled (the " + settings.latencyMs() + " ms call included)",
+                "p50 " + BenchReport.millis(attempts.p50Ms()) + ", p99 " + BenchReport.millis(attempts.p99Ms())
+                        + ", max " + BenchReport.millis(attempts.maxMs()));
 
         if (settings.reference()) {
             progress("reference: getting " + settings.profiles() + " sandbox tokens for db-scheduler");
@@ -109,6 +114,8 @@ public final class DispatchBench {
             report.row("Burst: db-scheduler 16.7.1 throughput (same calls, " + settings.concurrency() + " threads, 200 ms polling)",
                     BenchReport.perSecond(theirs.postsPerSecond()) + " (" + BenchReport.seconds(SignalboxLoad.seconds(refDue, theirs.lastCompleted()))
                             + "; " + theirs.completed() + " done, " + theirs.failed() + " failed, sandbox got " + received[0] + ")");
+            report.row("Burst: db-scheduler mean call time (the " + settings.latencyMs() + " ms call)",
+                    BenchReport.millis(theirs.meanCallMs()));
             report.check("Burst: Signalbox ÷ db-scheduler", String.format(java.util.Locale.ROOT, "%.2f×", ratio), "≥ 1.0×", ratio >= 1.0);
             once &= theirsOnce;
         }

@@ -107,6 +107,18 @@ final class SignalboxLoad {
                 .single();
     }
 
+    /** p50/p99/max of ledger attempt time (claimed → settled, the network call included). */
+    Lag attemptTimes(String prefix) {
+        return db.sql("""
+                select percentile_cont(0.5) within group (order by ms), percentile_cont(0.99) within group (order by ms), max(ms)
+                from (select extract(epoch from a.finished_at - a.started_at) * 1000 as ms
+                      from post_attempts a join posts p on p.id = a.post_id
+                      where p.text like :p || '%' and a.finished_at is not null) times""")
+                .param("p", prefix)
+                .query((rs, i) -> new Lag(rs.getDouble(1), rs.getDouble(2), rs.getDouble(3)))
+                .single();
+    }
+
     private String textPrefix(String label) {
         return "Signalbox bench " + run + " " + label + " post ";
     }
