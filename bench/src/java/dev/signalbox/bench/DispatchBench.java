@@ -1,0 +1,175 @@
+package dev.signalbox.bench;
+
+import com.zaxxer.hikari.HikariDataSource;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * The dispatch benchmark (see bench/README.md): one embedded PostgreSQL, Signalbox in its own
+ * JVM publishing to its own sandbox network, and the two scenarios of the issue — a burst of
+ * posts all due at one instant (with db-scheduler on the same PostgreSQL as the reference) and a
+ * steady stream of posts due at an even rate. Prints a Markdown summary and writes it to
+ * bench/results/latest.md. Exits 1 when a post was lost or published twice.
+ */
+public final class DispatchBench {
+
+    private static final double BURST_TARGET_PER_SECOND = 1_000;
+    private static final long HEAP_TARGET_MIB = 512;
+    private static final double STEADY_P99_TARGET_MS = 1_000;
+
+    private DispatchBench() {}
+
+    public static void main(String[] args) throws Exception {
+        BenchSettings settings = BenchSettings.fromSystemProperties();
+        String run = DateTimeFormatter.ofPattern("yyyyMMddHHmmss").withZone(ZoneOffset.UTC).format(Instant.now());
+        Path workDir = Files.createTempDirectory("signalbox-bench-");
+        BenchReport report = new BenchReport();
+        report.header("run " + run + ", " + Runtime.getRuntime().availableProcessors() + " cores, Java " + Runtime.version()
+                + ", Signalbox heap -Xmx" + settings.appXmx() + ", dispatch concurrency " + settings.concurrency()
+                + ", " + settings.profiles() + " sandbox profiles, sandbox latency " + settings.latencyMs() + " ms");
+        report.header("load average at start: " + loadAverage() + " (other work on the machine skews every figure)");
+        boolean exactlyOnce = true;
+
+        progress("starting the embedded PostgreSQL and Signalbox (logs in " + workDir + ")");
+        try (BenchDatabase database = BenchDatabase.start();
+                SignalboxProcess app = SignalboxProcess.start(settings, database.url(BenchDatabase.SIGNALBOX), workDir);
+                HikariDataSource pool = database.pool(BenchDatabase.SIGNALBOX, 4)) {
+            JdbcClient db = JdbcClient.create(pool);
+            Instant appStarted = Instant.now();
+            progress("connecting " + settings.profiles() + " sandbox profiles through the REST API");
+            BenchWorkspace workspace = BenchWorkspace.connect(app.port(), settings.profiles());
+            SignalboxLoad load = new SignalboxLoad(db, workspace, run);
+
+            if (settings.runsBurst()) {
+                exactlyOnce &= burst(settings, database, app, db, load, run, report);
+            }
+            if (settings.runsSteady()) {
+                exactlyOnce &= steady(settings, app, load, report);
+            }
+            HeapUse whole = app.heapBetween(appStarted, Instant.now());
+            report.row("Signalbox heap over the whole run, setup included", whole.describe());
+        }
+        report.header("load average at end: " + loadAverage());
+        report.note("Peak heap is the largest heap occupancy before any GC in the window, from the app's -Xlog:gc log"
+                + " (exact at each collection, garbage included); \"live after GC\" is the largest occupancy right after one.");
+        report.note("The sandbox network is served by the Signalbox app itself: its JVM both publishes and receives (the one-box case).");
+        String markdown = report.markdown();
+        System.out.println();
+        System.out.println(markdown);
+        Path results = Path.of("bench", "results", "latest.md");
+        report.writeTo(results);
+        progress("written to " + results.toAbsolutePath());
+        System.exit(exactlyOnce ? 0 : 1);
+    }
+
+    private static boolean burst(BenchSettings settings, BenchDatabase database, SignalboxProcess app, JdbcClient db,
+            SignalboxLoad load, String run, BenchReport report) throws Exception {
+        int n = settings.posts();
+        Duration within = Duration.ofSeconds(Math.max(180, n / 100));
+        Instant due = Instant.now().plus(lead(n, 10_000));
+        progress("burst: inserting " + n + " posts, all due at " + due);
+        String prefix = load.insertBurst("burst", n, due);
+        requireAhead(due, "burst posts");
+        load.awaitSettled(prefix, within);
+        Instant settled = Instant.now();
+        SignalboxLoad.Outcome ours = load.outcome(prefix, n, due);
+        HeapUse heap = app.heapBetween(due, settled);
+        progress("burst: " + ours);
+
+        SignalboxLoad.Lag attempts = load.attemptTimes(prefix);
+        boolean once = ours.everyPostExactlyOnce();
+        report.check("Burst: Signalbox throughput (" + n + " posts, due instant → last published)",
+                BenchReport.perSecond(ours.postsPerSecond()) + " (" + BenchReport.seconds(SignalboxLoad.seconds(due, ours.lastPublished())) + ")",
+                "≥ 1,000 posts/s", ours.postsPerSecond() >= BURST_TARGET_PER_SECOND);
+        report.check("Burst: Signalbox peak heap", heap.describe(), "≤ " + HEAP_TARGET_MIB + " MiB",
+                heap.collections() > 0 && heap.peakMiB() <= HEAP_TARGET_MIB);
+        report.check("Burst: every post published exactly once",
+                ours.published() + " published, " + ours.sandboxStatuses() + " sandbox statuses (" + ours.sandboxDistinctTexts()
+                        + " distinct), " + ours.failedOrHeld() + " failed/held, " + ours.attempts() + " attempts",
+                n + " each", once);
+
+        report.row("Burst: Signalbox attempt time, claimed → settled (the " + settings.latencyMs() + " ms call included)",
+                "p50 " + BenchReport.millis(attempts.p50Ms()) + ", p99 " + BenchReport.millis(attempts.p99Ms())
+                        + ", max " + BenchReport.millis(attempts.maxMs()));
+
+        if (settings.reference()) {
+            progress("reference: getting " + settings.profiles() + " sandbox tokens for db-scheduler");
+            List<String> tokens = new SandboxTokens(app.sandboxUrl()).forAccounts(settings.profiles());
+            String refPrefix = "db-scheduler bench " + run + " burst post ";
+            Instant refDue = Instant.now().plus(lead(n, 4_000));
+            progress("reference: scheduling " + n + " db-scheduler tasks, all due at " + refDue);
+            DbSchedulerReference.Outcome theirs = new DbSchedulerReference(app.sandboxUrl(), tokens)
+                    .run(database, n, settings.concurrency(), refDue, refPrefix, within);
+            long[] received = db.sql("select count(*), count(distinct text) from sandbox_statuses where text like :p || '%'")
+                    .param("p", refPrefix).query((rs, i) -> new long[] {rs.getLong(1), rs.getLong(2)}).single();
+            progress("reference: " + theirs + ", sandbox received " + received[0] + " (" + received[1] + " distinct)");
+            boolean theirsOnce = theirs.completed() == n && theirs.failed() == 0 && received[0] == n && received[1] == n;
+            double ratio = ours.postsPerSecond() / theirs.postsPerSecond();
+            report.row("Burst: db-scheduler 16.7.1 throughput (same calls, " + settings.concurrency() + " threads, 200 ms polling)",
+                    BenchReport.perSecond(theirs.postsPerSecond()) + " (" + BenchReport.seconds(SignalboxLoad.seconds(refDue, theirs.lastCompleted()))
+                            + "; " + theirs.completed() + " done, " + theirs.failed() + " failed, sandbox got " + received[0] + ")");
+            report.row("Burst: db-scheduler mean call time (the " + settings.latencyMs() + " ms call)",
+                    BenchReport.millis(theirs.meanCallMs()));
+            report.check("Burst: Signalbox ÷ db-scheduler", String.format(java.util.Locale.ROOT, "%.2f×", ratio), "≥ 1.0×", ratio >= 1.0);
+            once &= theirsOnce;
+        }
+        return once;
+    }
+
+    private static boolean steady(BenchSettings settings, SignalboxProcess app, SignalboxLoad load, BenchReport report)
+            throws Exception {
+        int n = settings.steadyPosts();
+        Instant start = Instant.now().plus(lead(n, 20_000));
+        progress("steady: inserting " + n + " posts due at " + settings.rate() + "/s over " + settings.seconds() + " s from " + start);
+        String prefix = load.insertSteady("steady", n, settings.rate(), start);
+        requireAhead(start, "steady posts");
+        load.awaitSettled(prefix, Duration.ofSeconds(settings.seconds() + 180L));
+        Instant settled = Instant.now();
+        SignalboxLoad.Outcome ours = load.outcome(prefix, n, start);
+        SignalboxLoad.Lag lag = load.lag(prefix);
+        HeapUse heap = app.heapBetween(start, settled);
+        progress("steady: " + ours + ", " + lag);
+        boolean once = ours.everyPostExactlyOnce();
+        report.check("Steady: lag due → published, p99 (" + settings.rate() + " posts/s for " + settings.seconds() + " s)",
+                BenchReport.millis(lag.p99Ms()) + " (p50 " + BenchReport.millis(lag.p50Ms()) + ", max " + BenchReport.millis(lag.maxMs()) + ")",
+                "≤ 1,000 ms", lag.p99Ms() <= STEADY_P99_TARGET_MS);
+        report.row("Steady: Signalbox peak heap", heap.describe());
+        report.check("Steady: every post published exactly once",
+                ours.published() + " published, " + ours.sandboxStatuses() + " sandbox statuses (" + ours.sandboxDistinctTexts()
+                        + " distinct), " + ours.failedOrHeld() + " failed/held",
+                n + " each", once);
+        return once;
+    }
+
+    /** Time to insert n rows at a pessimistic rate, plus 5 s, so the due instant is still ahead once they are in. */
+    private static Duration lead(int n, int rowsPerSecond) {
+        return Duration.ofSeconds(5 + n / rowsPerSecond);
+    }
+
+    private static void requireAhead(Instant due, String what) {
+        if (!Instant.now().isBefore(due)) {
+            throw new IllegalStateException("Inserting the " + what + " took past their due time " + due
+                    + "; the measurement would be wrong. The machine is too busy or the lead time too short.");
+        }
+    }
+
+    /** The 1, 5 and 15 minute load averages from /proc/loadavg, or "unknown" off Linux. */
+    private static String loadAverage() {
+        try {
+            String[] fields = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return fields[0] + " " + fields[1] + " " + fields[2];
+        } catch (java.io.IOException | RuntimeException e) {
+            return "unknown";
+        }
+    }
+
+    private static void progress(String line) {
+        System.err.println("[bench " + DateTimeFormatter.ISO_LOCAL_TIME.withZone(ZoneOffset.UTC).format(Instant.now()) + "] " + line);
+    }
+}

@@ -1,0 +1,132 @@
+package dev.signalbox.bench;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+
+/**
+ * The Signalbox app as a separate JVM, started from this harness's own class path with a heap
+ * limit and a GC log. It both publishes and, because the sandbox network is served by the app
+ * itself, receives: the realistic one-box case.
+ */
+final class SignalboxProcess implements AutoCloseable {
+
+    private final Process process;
+    private final int port;
+    private final Path gcLog;
+    private final Path output;
+
+    private SignalboxProcess(Process process, int port, Path gcLog, Path output) {
+        this.process = process;
+        this.port = port;
+        this.gcLog = gcLog;
+        this.output = output;
+    }
+
+    static SignalboxProcess start(BenchSettings settings, String databaseUrl, Path workDir) throws IOException {
+        int port = freePort();
+        Path gcLog = workDir.resolve("signalbox-gc.log");
+        Path output = workDir.resolve("signalbox.log");
+        Path dataDir = Files.createDirectories(workDir.resolve("data"));
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> command = new ArrayList<>(List.of(java,
+                "-Xmx" + settings.appXmx(),
+                "-Xlog:gc:file=" + gcLog + ":utctime",
+                "-cp", System.getProperty("java.class.path"),
+                "dev.signalbox.Signalbox",
+                "--server.port=" + port,
+                "--signalbox.database.url=" + databaseUrl,
+                "--signalbox.database.user=postgres",
+                "--signalbox.data-dir=" + dataDir,
+                "--signalbox.master-key=" + randomKey(),
+                "--signalbox.sandbox.latency-ms=" + settings.latencyMs(),
+                "--signalbox.dispatch.concurrency=" + settings.concurrency()));
+        Process process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(output.toFile())
+                .start();
+        // Ctrl-C on the harness must not leave the app running.
+        Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
+        SignalboxProcess app = new SignalboxProcess(process, port, gcLog, output);
+        app.awaitHealthy(Duration.ofMinutes(3));
+        return app;
+    }
+
+    int port() {
+        return port;
+    }
+
+    String sandboxUrl() {
+        return "http://127.0.0.1:" + port + "/sandbox";
+    }
+
+    /** Heap figures from the GC log, for collections that began within [from, to]. */
+    HeapUse heapBetween(Instant from, Instant to) throws IOException {
+        return HeapUse.fromGcLog(Files.readAllLines(gcLog), from, to);
+    }
+
+    private void awaitHealthy(Duration within) throws IOException {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        Instant deadline = Instant.now().plus(within);
+        while (Instant.now().isBefore(deadline)) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("Signalbox exited with code " + process.exitValue() + " while starting; see " + output);
+            }
+            try {
+                HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health"))
+                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+                if (health.statusCode() == 200 && health.body().contains("UP")) return;
+            } catch (IOException e) {
+                // not listening yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("Interrupted while waiting for Signalbox to start", e);
+            }
+            sleep(250);
+        }
+        throw new IllegalStateException("Signalbox did not answer /actuator/health UP within " + within.toSeconds() + " s; see " + output);
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) process.destroyForcibly();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static String randomKey() {
+        byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        return Base64.getEncoder().encodeToString(key);
+    }
+
+    static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted", e);
+        }
+    }
+}
