@@ -9,7 +9,7 @@ import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Unmatched;
 
 /**
  * {@code keys rotate}: re-seals every stored secret under a new master key. Runs locally against
@@ -26,7 +26,8 @@ class KeysCommand {
                     "SIGNALBOX_MASTER_KEY: set it to the new key and SIGNALBOX_OLD_MASTER_KEYS to the old one on every node first, then run this."})
     static class Rotate implements Callable<Integer> {
 
-        @Parameters(arity = "0..*", paramLabel = "--name=value", description = "Spring-style settings, e.g. --signalbox.data-dir=/srv/signalbox")
+        /** Spring-style settings, e.g. {@code --signalbox.data-dir=/srv/signalbox}; environment variables work too. */
+        @Unmatched
         List<String> settings = new ArrayList<>();
 
         @Override
