@@ -1,6 +1,5 @@
 package dev.signalbox.networks;
 
-import java.net.http.HttpClient;
 import java.time.Duration;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
@@ -11,13 +10,13 @@ import org.springframework.context.annotation.Configuration;
 class HttpConfig {
 
     @Bean
-    MastodonApi mastodonApi(@Value("${signalbox.networks.connect-timeout:PT5S}") Duration connect,
+    NetworkHttp networkHttp(@Value("${signalbox.networks.connect-timeout:PT5S}") Duration connect,
             @Value("${signalbox.networks.request-timeout:PT20S}") Duration request) {
-        HttpClient http = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(connect)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build();
-        return new MastodonApi(http, request);
+        return NetworkHttp.of(connect, request);
+    }
+
+    @Bean
+    MastodonApi mastodonApi(NetworkHttp http) {
+        return new MastodonApi(http.client(), http.requestTimeout());
     }
 }

@@ -84,6 +84,19 @@ final class MastodonApi {
         return send(HttpRequest.newBuilder(URI.create(instance + "/api/v2/instance")).timeout(timeout).GET().build());
     }
 
+    /** {@link #verifyCredentials}, following redirects only to addresses {@code guard} accepts for {@code field}. */
+    Answer verifyCredentials(String instance, String accessToken, SafeUrls guard, String field) throws WireFailure {
+        return send(HttpRequest.newBuilder(URI.create(instance + "/api/v1/accounts/verify_credentials"))
+                .timeout(timeout).header("Authorization", "Bearer " + accessToken).GET().build(),
+                request -> guard.follow(field, request, this::once));
+    }
+
+    /** {@link #instance}, following redirects only to addresses {@code guard} accepts for {@code field}. */
+    Answer instance(String instance, SafeUrls guard, String field) throws WireFailure {
+        return send(HttpRequest.newBuilder(URI.create(instance + "/api/v2/instance")).timeout(timeout).GET().build(),
+                request -> guard.follow(field, request, this::once));
+    }
+
     Answer createStatus(String instance, String accessToken, String text, String idempotencyKey) throws WireFailure {
         Map<String, String> form = new LinkedHashMap<>();
         form.put("status", text);
@@ -111,10 +124,18 @@ final class MastodonApi {
         return b;
     }
 
+    private HttpResponse<String> once(HttpRequest request) throws IOException, InterruptedException {
+        return http.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
     private Answer send(HttpRequest request) throws WireFailure {
+        return send(request, this::once);
+    }
+
+    private Answer send(HttpRequest request, SafeUrls.Hop hop) throws WireFailure {
         HttpResponse<String> response;
         try {
-            response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            response = hop.send(request);
         } catch (HttpTimeoutException e) {
             throw new WireFailure("no answer within " + timeout.toSeconds() + " s", true, e);
         } catch (IOException e) {

@@ -14,9 +14,33 @@ abstract class MastodonFamily implements NetworkAdapter {
     static final TextLimits MASTODON_DEFAULT = new TextLimits(500, 23);
 
     protected final MastodonApi api;
+    protected final RateLimits rateLimits;
 
+    /** Keeps the rate-limit state it reads to itself; prefer the constructor sharing the node's {@link RateLimits}. */
     MastodonFamily(MastodonApi api) {
+        this(api, new RateLimits());
+    }
+
+    MastodonFamily(MastodonApi api, RateLimits rateLimits) {
         this.api = api;
+        this.rateLimits = rateLimits;
+    }
+
+    /**
+     * Records the {@code X-RateLimit-*} headers of an answer (reset as an ISO-8601 instant) for
+     * the connection's profile under {@code call} ({@code create}, {@code delete}, {@code revoke}).
+     * An answer without the three headers changes nothing.
+     */
+    void observe(Connection connection, String call, MastodonApi.Answer answer) {
+        if (connection.profileId() == null) return;
+        try {
+            long limit = Long.parseLong(answer.header("x-ratelimit-limit").orElse("").trim());
+            long remaining = Long.parseLong(answer.header("x-ratelimit-remaining").orElse("").trim());
+            MastodonApi.rateLimitReset(answer).ifPresent(reset ->
+                    rateLimits.observe(connection.profileId(), call, new RateLimits.State(limit, remaining, reset)));
+        } catch (NumberFormatException e) {
+            // no (or a malformed) rate-limit header: nothing learnt from this answer
+        }
     }
 
     @Override
@@ -47,13 +71,16 @@ abstract class MastodonFamily implements NetworkAdapter {
         } catch (MastodonApi.WireFailure failure) {
             return new PublishOutcome.RetryLater(null, network() + ": " + failure.getMessage(), false);
         }
+        observe(connection, "create", answer);
         return outcomeOf(answer);
     }
 
     @Override
     public ActionOutcome delete(Connection connection, String networkPostId) {
         try {
-            return actionOutcomeOf(api.deleteStatus(connection.instanceUrl(), connection.secret(), networkPostId), true);
+            MastodonApi.Answer answer = api.deleteStatus(connection.instanceUrl(), connection.secret(), networkPostId);
+            observe(connection, "delete", answer);
+            return actionOutcomeOf(answer, true);
         } catch (MastodonApi.WireFailure failure) {
             return new ActionOutcome.RetryLater(null, network() + ": " + failure.getMessage(), false);
         }
