@@ -22,7 +22,7 @@ import tools.jackson.databind.JsonNode;
  * the sandbox approves at once for the account named by {@code login_hint} — token, verify).
  */
 @Component
-public class SandboxAdapter extends MastodonFamily {
+public class SandboxAdapter extends MastodonFamily implements CredentialConnect {
 
     public static final String NETWORK = "sandbox";
     static final String SCOPES = "read write:statuses";
@@ -34,10 +34,10 @@ public class SandboxAdapter extends MastodonFamily {
     private final String configuredUrl;
     private final BaseUrl baseUrl;
 
-    SandboxAdapter(MastodonApi api, NetworkApps apps, Environment environment,
+    SandboxAdapter(MastodonApi api, RateLimits rateLimits, NetworkApps apps, Environment environment,
             @Value("${signalbox.sandbox.url:}") String configuredUrl,
             BaseUrl baseUrl) {
-        super(api);
+        super(api, rateLimits);
         this.apps = apps;
         this.environment = environment;
         this.configuredUrl = configuredUrl;
@@ -79,6 +79,12 @@ public class SandboxAdapter extends MastodonFamily {
         if (!configuredUrl.isBlank()) return configuredUrl.replaceAll("/+$", "");
         String port = environment.getProperty("local.server.port", environment.getProperty("server.port", "8080"));
         return "http://127.0.0.1:" + port + "/sandbox";
+    }
+
+    /** Connects (creating if needed) the sandbox account named by the field {@code handle}. */
+    @Override
+    public ConnectedAccount connect(Map<String, String> fields) {
+        return connect(fields.get("handle"));
     }
 
     /** Connects (creating if needed) the sandbox account {@code handle}. */

@@ -7,7 +7,8 @@ import dev.signalbox.networks.ConnectFailure;
 import dev.signalbox.networks.ConnectedAccount;
 import dev.signalbox.networks.Connection;
 import dev.signalbox.networks.Networks;
-import dev.signalbox.networks.SandboxAdapter;
+import dev.signalbox.networks.CredentialConnect;
+import dev.signalbox.networks.NetworkAdapter;
 import dev.signalbox.networks.TextLimits;
 import dev.signalbox.platform.ApiProblem;
 import dev.signalbox.platform.Ids;
@@ -45,34 +46,38 @@ public class Profiles {
     private final JdbcClient db;
     private final Workspaces workspaces;
     private final Networks networks;
-    private final SandboxAdapter sandbox;
     private final TokenVault vault;
     private final Clock clock;
     private final ApplicationEventPublisher events;
+    private final ConnectionHealth health;
 
-    Profiles(JdbcClient db, Workspaces workspaces, Networks networks, SandboxAdapter sandbox, TokenVault vault,
-            Clock clock, ApplicationEventPublisher events) {
+    Profiles(JdbcClient db, Workspaces workspaces, Networks networks, TokenVault vault,
+            Clock clock, ApplicationEventPublisher events, ConnectionHealth health) {
         this.db = db;
         this.workspaces = workspaces;
         this.networks = networks;
-        this.sandbox = sandbox;
         this.vault = vault;
         this.clock = clock;
         this.events = events;
+        this.health = health;
     }
 
-    /** Connects a profile through the API's credential flows (the sandbox, for now). */
+    /**
+     * Connects a profile with credentials given in the request (sandbox handle, Mastodon instance and
+     * access token, Bluesky handle and app password). The network verifies them first; nothing is
+     * stored unless it accepts them. X and Facebook answer with where to connect in the browser.
+     */
     public Profile connect(CurrentUser user, String workspaceId, Map<String, String> body) {
         workspaces.require(user, workspaceId, WorkspaceRole.EDITOR);
         String network = body.get("network");
-        if (network == null || network.isBlank()) throw ApiProblem.invalid("network", "is required (e.g. \"sandbox\")");
-        networks.require(network);
-        if (!SandboxAdapter.NETWORK.equals(network)) {
+        if (network == null || network.isBlank()) throw ApiProblem.invalid("network", "is required: sandbox, mastodon, bluesky, x or facebook");
+        NetworkAdapter adapter = networks.require(network);
+        if (!(adapter instanceof CredentialConnect credentials)) {
             throw ApiProblem.invalid("network", "'" + network + "' connects in the browser: open /connect/" + network + "?workspace=" + workspaceId);
         }
         ConnectedAccount account;
         try {
-            account = sandbox.connect(body.get("handle"));
+            account = credentials.connect(body);
         } catch (ConnectFailure failure) {
             throw ApiProblem.invalid(failure.field(), failure.getMessage());
         }
@@ -201,10 +206,15 @@ public class Profiles {
         return find(profileId).orElseThrow();
     }
 
-    /** The network refused the profile's credentials. Returns false when it was already marked. */
+    /**
+     * The network refused the profile's credentials: marks it and emails the workspace's owners,
+     * in the caller's transaction. Returns false (and sends nothing) when it was already marked.
+     */
     public boolean markNeedsReconnect(String profileId, String reason) {
-        return db.sql("update profiles set status = 'needs_reconnect', status_reason = :r where id = :id and status = 'connected'")
+        boolean changed = db.sql("update profiles set status = 'needs_reconnect', status_reason = :r where id = :id and status = 'connected'")
                 .param("r", reason).param("id", profileId).update() == 1;
+        if (changed) health.needsReconnect(profileId, reason);
+        return changed;
     }
 
     /** The live connection for one network call; the secret is opened from the vault only here. */

@@ -64,29 +64,45 @@ public final class WorkspacePages {
     }
 
     @GetMapping(WORKSPACE)
-    String show(@AuthenticationPrincipal CurrentUser user, @PathVariable String id, HttpServletRequest request, Model model) {
-        return show(user, id, request, model, "", FieldErrors.NONE);
+    String show(@AuthenticationPrincipal CurrentUser user, @PathVariable String id,
+            @RequestParam(required = false) Integer connected, HttpServletRequest request, Model model) {
+        String message = connected == null ? null : connected == 1 ? "Connected 1 profile." : "Connected " + connected + " profiles.";
+        return show(user, id, request, model, WorkspacePage.Form.EMPTY, FieldErrors.NONE, message);
     }
 
-    /** Connects a sandbox profile by handle; the network's refusal shows next to the handle field. */
+    /**
+     * Connects a profile with credentials: sandbox (handle), Mastodon (instance and access token),
+     * Bluesky (handle, app password, optional PDS). The network's refusal shows next to the field.
+     */
     @PostMapping(CONNECT)
-    String connectSandbox(@AuthenticationPrincipal CurrentUser user, @PathVariable String id,
-            @RequestParam(defaultValue = "") String handle, HttpServletRequest request, HttpServletResponse response, Model model) {
+    String connect(@AuthenticationPrincipal CurrentUser user, @PathVariable String id,
+            @RequestParam(defaultValue = "sandbox") String network, @RequestParam(defaultValue = "") String handle,
+            @RequestParam(defaultValue = "") String instance, @RequestParam(defaultValue = "") String accessToken,
+            @RequestParam(defaultValue = "") String appPassword, @RequestParam(defaultValue = "") String pds,
+            HttpServletRequest request, HttpServletResponse response, Model model) {
+        Map<String, String> body = new java.util.HashMap<>();
+        body.put("network", network.trim());
+        body.put("handle", handle.trim());
+        body.put("instance", instance.trim());
+        body.put("accessToken", accessToken.trim());
+        body.put("appPassword", appPassword.trim());
+        if (!pds.isBlank()) body.put("pds", pds.trim());
         try {
-            Profile profile = profiles.connect(user, id, Map.of("network", "sandbox", "handle", handle.trim()));
+            Profile profile = profiles.connect(user, id, body);
             return "redirect:" + ProfilePages.profile(profile.id());
         } catch (ApiProblem problem) {
             if (problem.errors().isEmpty()) throw problem; // not a form mistake: 404, 403 … become the error page
             response.setStatus(problem.status().value());
-            return show(user, id, request, model, handle, FieldErrors.of(problem));
+            return show(user, id, request, model, new WorkspacePage.Form(network, handle, instance, pds), FieldErrors.of(problem), null);
         }
     }
 
-    private String show(CurrentUser user, String id, HttpServletRequest request, Model model, String handle, FieldErrors errors) {
+    private String show(CurrentUser user, String id, HttpServletRequest request, Model model, WorkspacePage.Form form,
+            FieldErrors errors, String message) {
         Workspaces.Workspace workspace = workspaces.get(user, id);
         var items = profiles.inWorkspace(user, id).stream().map(WorkspacePages::item).toList();
         model.addAttribute("page", new WorkspacePage(PageHeader.of(workspace.name(), user, request), workspace.id(), workspace.name(),
-                workspace.role(), items, connect(id), handle, errors));
+                workspace.role(), items, connect(id), ConnectPages.start("x", id), ConnectPages.start("facebook", id), form, errors, message));
         return "workspace";
     }
 

@@ -50,7 +50,12 @@ final class DashboardSession {
     private String csrf;
 
     DashboardSession(int port) {
-        this.base = "http://127.0.0.1:" + port;
+        this("http://127.0.0.1:" + port);
+    }
+
+    /** A visitor of {@code base}, e.g. {@code http://localhost:8080}: cookies belong to that host name only. */
+    DashboardSession(String base) {
+        this.base = base;
     }
 
     Page get(String path) {
