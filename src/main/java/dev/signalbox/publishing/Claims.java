@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.List;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The claim: the one statement that decides which node publishes which post. It takes only the
@@ -16,12 +17,19 @@ import org.springframework.stereotype.Component;
 class Claims {
 
     record Claimed(String postId, String profileId, String network, String text, int attempt, String instanceUrl,
-            String networkAccountId, String sealedSecret) {
+            String networkAccountId, String sealedSecret, String workspaceId, boolean incidentChannel) {
         @Override
         public String toString() {
             return "Claimed[postId=" + postId + ", profileId=" + profileId + ", attempt=" + attempt + "]";
         }
     }
+
+    /** Whether halt {@code h} covers profile {@code pr}: incident channels are exempt from global and network halts. */
+    static final String COVERED_BY_H = """
+            ((h.scope = 'global' and not pr.incident_channel)
+              or (h.scope = 'network' and h.target = pr.network and not pr.incident_channel)
+              or (h.scope = 'workspace' and h.target = pr.workspace_id)
+              or (h.scope = 'profile' and h.target = pr.id))""";
 
     static final String CLAIM = """
             with heads as (
@@ -35,6 +43,8 @@ class Claims {
                     limit 1
                 ) head
                 where pr.status = 'connected' and not pr.paused
+                  and not exists (select 1 from halts h where h.lifted_at is null and """ + COVERED_BY_H + """
+                  )
                   and ((head.status = 'scheduled' and coalesce(head.next_attempt_at, head.due_at) <= :now)
                     or (head.status = 'publishing' and head.claim_expires_at < :now))
                 order by coalesce(head.next_attempt_at, head.due_at)
@@ -57,23 +67,34 @@ class Claims {
                 insert into post_attempts (post_id, attempt, node, started_at)
                 select id, attempts, :node, :now from claimed
             )
-            select c.id, c.profile_id, pr.network, c.text, c.attempts, pr.instance_url, pr.network_account_id, pr.secret
+            select c.id, c.profile_id, pr.network, c.text, c.attempts, pr.instance_url, pr.network_account_id, pr.secret,
+                   pr.workspace_id, pr.incident_channel
             from claimed c join profiles pr on pr.id = c.profile_id
             """;
 
     private final JdbcClient db;
+    private final TransactionTemplate tx;
 
-    Claims(JdbcClient db) {
+    Claims(JdbcClient db, TransactionTemplate tx) {
         this.db = db;
+        this.tx = tx;
     }
 
+    /**
+     * Claims up to {@code limit} due posts. The shared advisory lock, taken before the claim
+     * statement in the same transaction, is what a halt waits on (see {@link Halts}): the claim's
+     * snapshot is taken after the lock, so it sees every halt committed before it.
+     */
     List<Claimed> claim(String node, int limit, Instant now, Instant leaseEnd) {
-        return db.sql(CLAIM)
-                .param("node", node).param("limit", limit).param("scan", limit * 3)
-                .param("now", Posts.odt(now)).param("leaseEnd", Posts.odt(leaseEnd))
-                .query((rs, n) -> new Claimed(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                        rs.getInt(5), rs.getString(6), rs.getString(7), rs.getString(8)))
-                .list();
+        return tx.execute(status -> {
+            db.sql("select pg_advisory_xact_lock_shared(:k)").param("k", Halts.CLAIM_LOCK).query((rs, n) -> 1).single();
+            return db.sql(CLAIM)
+                    .param("node", node).param("limit", limit).param("scan", limit * 3)
+                    .param("now", Posts.odt(now)).param("leaseEnd", Posts.odt(leaseEnd))
+                    .query((rs, n) -> new Claimed(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                            rs.getInt(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getBoolean(10)))
+                    .list();
+        });
     }
 
     /** Keeps this node's claims alive while their calls are in flight. */

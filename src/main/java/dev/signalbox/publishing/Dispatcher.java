@@ -43,6 +43,7 @@ class Dispatcher implements SmartLifecycle {
     private final Settlement settlement;
     private final Networks networks;
     private final Profiles profiles;
+    private final HaltWatch halts;
     private final DispatchSignal signal;
     private final Clock clock;
     private final MeterRegistry meters;
@@ -60,7 +61,7 @@ class Dispatcher implements SmartLifecycle {
     private ExecutorService calls;
     private ScheduledExecutorService heartbeat;
 
-    Dispatcher(Claims claims, Settlement settlement, Networks networks, Profiles profiles, DispatchSignal signal, Clock clock,
+    Dispatcher(Claims claims, Settlement settlement, Networks networks, Profiles profiles, HaltWatch halts, DispatchSignal signal, Clock clock,
             MeterRegistry meters,
             @Value("${signalbox.dispatch.enabled:true}") boolean enabled,
             @Value("${signalbox.dispatch.concurrency:256}") int concurrency,
@@ -72,6 +73,7 @@ class Dispatcher implements SmartLifecycle {
         this.settlement = settlement;
         this.networks = networks;
         this.profiles = profiles;
+        this.halts = halts;
         this.signal = signal;
         this.clock = clock;
         this.meters = meters;
@@ -137,6 +139,18 @@ class Dispatcher implements SmartLifecycle {
 
     private void publish(Claims.Claimed claimed) {
         long started = System.nanoTime();
+        Optional<HaltWatch.ActiveHalt> halted = halts.covering(claimed.network(), claimed.workspaceId(), claimed.profileId(), claimed.incidentChannel());
+        if (halted.isPresent()) {
+            try {
+                settlement.haltedBeforeCall(node, claimed, halted.get().id());
+            } catch (RuntimeException e) {
+                log.error("Could not put {} back after halt {}; its claim will expire", claimed.postId(), halted.get().id(), e);
+            } finally {
+                inFlight.decrementAndGet();
+                capacity.release();
+            }
+            return;
+        }
         PublishOutcome outcome;
         try {
             outcome = call(claimed);

@@ -31,9 +31,12 @@ public class Posts {
 
     public static final Set<String> STATUSES = Set.of("draft", "scheduled", "publishing", "published", "held", "failed", "cancelled");
     static final Set<String> WHENS = Set.of("now", "queue", "at", "draft");
+    /** Post columns with what a halt needs to know of the profile; read {@code FROM} {@link #FROM}. */
     static final String COLUMNS = """
-            id, profile_id, text, status, due_at, published_at, network_post_id, network_url, attempts,
-            failure_kind, failure_message, seq""";
+            p.id, p.profile_id, p.text, p.status, p.due_at, p.published_at, p.network_post_id, p.network_url, p.attempts,
+            p.failure_kind, p.failure_message, p.seq, pr.network, pr.workspace_id, pr.incident_channel""";
+    static final String FROM = " from posts p join profiles pr on pr.id = p.profile_id ";
+    static final String HALTED_MESSAGE = "Posting is paused by Signalbox while an incident is handled; this post goes out, in order, once posting resumes";
 
     public record Page(List<Post> posts, String nextCursor) {}
 
@@ -42,13 +45,15 @@ public class Posts {
     private final Networks networks;
     private final Clock clock;
     private final DispatchSignal signal;
+    private final HaltWatch halts;
 
-    Posts(JdbcClient db, Profiles profiles, Networks networks, Clock clock, DispatchSignal signal) {
+    Posts(JdbcClient db, Profiles profiles, Networks networks, Clock clock, DispatchSignal signal, HaltWatch halts) {
         this.db = db;
         this.profiles = profiles;
         this.networks = networks;
         this.clock = clock;
         this.signal = signal;
+        this.halts = halts;
     }
 
     public Post create(CurrentUser user, String profileId, String text, String when, String at) {
@@ -140,13 +145,13 @@ public class Posts {
             }
         }
         if (!errors.isEmpty()) throw ApiProblem.invalid(errors);
-        List<Row> rows = db.sql("select " + COLUMNS + " from posts where profile_id = :p and seq < :before"
-                        + " and (cast(:status as text) is null or status = :status) order by seq desc limit :limit")
+        List<Row> rows = db.sql("select " + COLUMNS + FROM + "where p.profile_id = :p and p.seq < :before"
+                        + " and (cast(:status as text) is null or p.status = :status) order by p.seq desc limit :limit")
                 .param("p", profileId).param("before", before).param("status", status == null || status.isBlank() ? null : status)
                 .param("limit", size + 1)
                 .query(Posts::row).list();
         String next = rows.size() > size ? String.valueOf(rows.get(size - 1).seq()) : null;
-        return new Page(rows.stream().limit(size).map(Row::post).toList(), next);
+        return new Page(rows.stream().limit(size).map(this::present).toList(), next);
     }
 
     /** Edits text and/or time of a post that has not started publishing. */
@@ -191,7 +196,7 @@ public class Posts {
     }
 
     public Optional<Post> find(String id) {
-        return db.sql("select " + COLUMNS + " from posts where id = :id").param("id", id).query(Posts::row).optional().map(Row::post);
+        return db.sql("select " + COLUMNS + FROM + "where p.id = :id").param("id", id).query(Posts::row).optional().map(this::present);
     }
 
     /** Length and emptiness problems of {@code text} on this profile's network, each naming the field {@code text}. */
@@ -220,14 +225,25 @@ public class Posts {
         return instant;
     }
 
-    record Row(Post post, long seq) {}
+    record Row(Post post, long seq, String network, String workspaceId, boolean incidentChannel) {}
+
+    /** A scheduled post that an active halt covers is shown as held, with a word to the customer. */
+    private Post present(Row row) {
+        Post p = row.post();
+        if (!p.status().equals("scheduled")) return p;
+        return halts.covering(row.network(), row.workspaceId(), p.profileId(), row.incidentChannel())
+                .map(h -> new Post(p.id(), p.profileId(), p.text(), "held", p.scheduledAt(), p.publishedAt(), p.networkPostId(),
+                        p.networkUrl(), p.attempts(), new Post.Failure("halted", HALTED_MESSAGE), p.containment()))
+                .orElse(p);
+    }
 
     static Row row(ResultSet rs, int n) throws SQLException {
         String kind = rs.getString("failure_kind");
         Post.Failure failure = kind == null ? null : new Post.Failure(kind, rs.getString("failure_message"));
         return new Row(new Post(rs.getString("id"), rs.getString("profile_id"), rs.getString("text"), rs.getString("status"),
                 instant(rs.getTimestamp("due_at")), instant(rs.getTimestamp("published_at")), rs.getString("network_post_id"),
-                rs.getString("network_url"), rs.getInt("attempts"), failure, null), rs.getLong("seq"));
+                rs.getString("network_url"), rs.getInt("attempts"), failure, null), rs.getLong("seq"),
+                rs.getString("network"), rs.getString("workspace_id"), rs.getBoolean("incident_channel"));
     }
 
     static Instant instant(Timestamp ts) {

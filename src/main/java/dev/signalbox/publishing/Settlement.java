@@ -87,6 +87,18 @@ class Settlement {
         }
     }
 
+    /** A halt came after the claim but before the call: nothing was sent; the post waits for the lift. */
+    @Transactional
+    public void haltedBeforeCall(String node, Claims.Claimed c, String haltId) {
+        Instant now = clock.instant();
+        ledger.finish(c.postId(), c.attempt(), now, "halted_before_call", "halt " + haltId, null);
+        db.sql("""
+                update posts set status = 'scheduled', claimed_by = null, claim_expires_at = null, updated_at = :now
+                where id = :id and status = 'publishing' and claimed_by = :node and attempts = :attempt""")
+                .param("now", Posts.odt(now)).param("id", c.postId()).param("node", node).param("attempt", c.attempt())
+                .update();
+    }
+
     private void published(String node, Claims.Claimed c, String networkPostId, String url, Instant now) {
         db.sql("""
                 update posts set status = 'published', published_at = :now, network_post_id = :npid, network_url = :url,

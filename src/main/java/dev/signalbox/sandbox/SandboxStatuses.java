@@ -38,9 +38,11 @@ class SandboxStatuses {
             left join sandbox_apps p on p.id = s.app_id""";
 
     private final JdbcClient db;
+    private final java.time.Clock clock;
 
-    SandboxStatuses(JdbcClient db) {
+    SandboxStatuses(JdbcClient db, java.time.Clock clock) {
         this.db = db;
+        this.clock = clock;
     }
 
     /**
@@ -49,7 +51,9 @@ class SandboxStatuses {
      * concurrent creates with one key meet on the key's unique row and agree on one status.
      */
     Row create(Grant grant, String text, String visibility, String language, String idempotencyKey, Instant receivedAt) {
-        OffsetDateTime now = OffsetDateTime.ofInstant(receivedAt, ZoneOffset.UTC);
+        // created_at is when the network made the status (after any simulated latency); received_at when the request arrived.
+        OffsetDateTime now = OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC);
+        OffsetDateTime received = OffsetDateTime.ofInstant(receivedAt, ZoneOffset.UTC);
         Created result = db.sql("""
                 with new_status as materialized (select nextval('sandbox_statuses_id_seq') as id),
                 claim as (
@@ -62,7 +66,7 @@ class SandboxStatuses {
                 ),
                 created as (
                     insert into sandbox_statuses (id, account_id, app_id, text, visibility, language, idempotency_key, created_at, received_at)
-                    select n.id, :account, :app, :text, :visibility, cast(:language as text), cast(:key as text), :now, :now
+                    select n.id, :account, :app, :text, :visibility, cast(:language as text), cast(:key as text), :now, :received
                     from new_status n
                     where not exists (select 1 from claim c where c.status_id <> n.id)
                     returning id
@@ -71,11 +75,11 @@ class SandboxStatuses {
                        exists (select 1 from created) as created""")
                 .param("account", grant.accountId()).param("app", grant.appId()).param("text", text)
                 .param("visibility", visibility).param("language", language).param("key", idempotencyKey)
-                .param("now", now).param("expires", now.plus(IDEMPOTENCY_WINDOW))
+                .param("now", now).param("received", received).param("expires", now.plus(IDEMPOTENCY_WINDOW))
                 .query(Created.class).single();
         if (result.created()) {
             return new Row(result.statusId(), grant.accountId(), grant.username(), grant.displayName(), text, visibility,
-                    language, idempotencyKey, now, now, false, null, grant.appName(), grant.appWebsite());
+                    language, idempotencyKey, now, received, false, null, grant.appName(), grant.appWebsite());
         }
         return byId(result.statusId()).orElseThrow(() -> new IllegalStateException(
                 "Idempotency-Key " + idempotencyKey + " points at status " + result.statusId() + ", which does not exist"));

@@ -4,14 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.signalbox.testing.Api;
 import dev.signalbox.testing.ChildNode;
+import dev.signalbox.testing.NetworkSide;
 import dev.signalbox.testing.Node;
 import dev.signalbox.testing.TestPostgres;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
@@ -82,39 +81,15 @@ class DispatchClusterTest {
     }
 
     static List<String> connectProfiles(Api node, int count) {
-        Api owner = node.newCustomer("Owner");
-        String workspace = owner.createWorkspace("Cluster");
-        String prefix = "c" + UUID.randomUUID().toString().substring(0, 6) + "_";
-        List<String> ids = new ArrayList<>();
-        for (int i = 0; i < count; i++) ids.add(owner.connectSandbox(workspace, prefix + i));
-        return ids;
+        return NetworkSide.connectSandboxProfiles(node, "Cluster", count);
     }
 
-    /** Posts due at one instant, {@code perProfile} on each profile; text names the profile and the position. */
     static void insertPostsDueSoon(JdbcClient sql, List<String> profiles, int perProfile, Duration delay) {
-        sql.sql("""
-                insert into posts (id, profile_id, text, status, due_at, created_at, updated_at)
-                select 'pst_' || p.ord || '_' || n, p.id, 'post ' || n || ' of ' || p.id, 'scheduled',
-                       :due, now(), now()
-                from unnest(cast(:profiles as text[])) with ordinality as p(id, ord)
-                cross join generate_series(1, :per) as n
-                order by n, p.ord""")
-                .param("profiles", profiles.toArray(String[]::new))
-                .param("per", perProfile)
-                .param("due", java.sql.Timestamp.from(Instant.now().plus(delay)))
-                .update();
+        NetworkSide.insertPostsDue(sql, profiles, perProfile, Instant.now().plus(delay));
     }
 
     static void awaitAllPublished(JdbcClient sql, int expected, Duration timeout) throws InterruptedException {
-        Instant deadline = Instant.now().plus(timeout);
-        int published = 0;
-        while (Instant.now().isBefore(deadline)) {
-            published = sql.sql("select count(*) from posts where status = 'published'").query(Integer.class).single();
-            if (published == expected) return;
-            Thread.sleep(200);
-        }
-        List<String> stuck = sql.sql("select status || ' ' || count(*) from posts group by status").query(String.class).list();
-        throw new AssertionError("only " + published + " of " + expected + " published in " + timeout + ": " + stuck);
+        NetworkSide.awaitAllPublished(sql, expected, timeout);
     }
 
     static void awaitCount(JdbcClient sql, String query, int atLeast, Duration timeout, ChildNode child) throws InterruptedException {
@@ -127,24 +102,7 @@ class DispatchClusterTest {
         throw new AssertionError("timed out waiting for " + query + " >= " + atLeast + "\n" + child.log());
     }
 
-    /** The network's side: one status per post, and per profile in the order of the queue. */
     static void assertExactlyOnceAndInOrder(JdbcClient sql, int expected) {
-        int statuses = sql.sql("select count(*) from sandbox_statuses").query(Integer.class).single();
-        int distinctKeys = sql.sql("select count(distinct idempotency_key) from sandbox_statuses").query(Integer.class).single();
-        List<String> duplicates = sql.sql("select idempotency_key from sandbox_statuses group by idempotency_key having count(*) > 1")
-                .query(String.class).list();
-        assertThat(duplicates).as("posts that reached the network twice").isEmpty();
-        assertThat(statuses).as("statuses on the network").isEqualTo(expected);
-        assertThat(distinctKeys).isEqualTo(expected);
-        List<String> outOfOrder = sql.sql("""
-                select p.profile_id from posts p join sandbox_statuses s on s.idempotency_key = p.id
-                group by p.profile_id
-                having array_agg(p.id order by p.due_at, p.seq) <> array_agg(p.id order by s.id)""")
-                .query(String.class).list();
-        assertThat(outOfOrder).as("profiles whose posts arrived out of order").isEmpty();
-        List<String> mismatched = sql.sql("""
-                select p.id from posts p left join sandbox_statuses s on s.idempotency_key = p.id
-                where s.id is null or p.network_post_id <> cast(s.id as text)""").query(String.class).list();
-        assertThat(mismatched).as("posts whose recorded network id is not the status the network holds").isEmpty();
+        NetworkSide.assertExactlyOnceAndInOrder(sql, expected);
     }
 }

@@ -1,0 +1,96 @@
+package dev.signalbox.platform;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import javax.sql.DataSource;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+
+/**
+ * PostgreSQL LISTEN/NOTIFY for this node: one connection listens on every registered channel
+ * and hands each payload to the channel's listeners. Notifications are a fast path only: a
+ * feature must also work (more slowly) when one is missed, e.g. during a reconnect.
+ */
+@Component
+public class PgNotifications implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(PgNotifications.class);
+
+    private final DataSource dataSource;
+    private final Map<String, List<Consumer<String>>> listeners = new ConcurrentHashMap<>();
+    private volatile boolean running;
+    private Thread thread;
+
+    PgNotifications(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /** Calls {@code listener} with the payload of every NOTIFY on {@code channel} (a constant identifier). */
+    public void listen(String channel, Consumer<String> listener) {
+        if (!channel.matches("[a-z_]+")) throw new IllegalArgumentException("channel names are lower-case identifiers: " + channel);
+        listeners.computeIfAbsent(channel, c -> new CopyOnWriteArrayList<>()).add(listener);
+    }
+
+    @Override
+    public void start() {
+        running = true;
+        thread = Thread.ofPlatform().daemon().name("pg-listen").start(this::run);
+    }
+
+    private void run() {
+        while (running) {
+            try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+                connection.setAutoCommit(true);
+                for (String channel : listeners.keySet()) statement.execute("listen " + channel);
+                PGConnection pg = connection.unwrap(PGConnection.class);
+                while (running) {
+                    PGNotification[] notifications = pg.getNotifications(250);
+                    if (notifications == null) continue;
+                    for (PGNotification n : notifications) {
+                        for (Consumer<String> listener : listeners.getOrDefault(n.getName(), List.of())) {
+                            try {
+                                listener.accept(n.getParameter());
+                            } catch (RuntimeException e) {
+                                log.warn("A listener of {} failed", n.getName(), e);
+                            }
+                        }
+                    }
+                }
+            } catch (SQLException e) {
+                if (!running) return;
+                log.warn("Lost the LISTEN connection ({}); reconnecting", e.getMessage());
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException ie) {
+                    return;
+                }
+            }
+        }
+    }
+
+    @Override
+    public void stop() {
+        running = false;
+        if (thread != null) thread.interrupt();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    @Override
+    public int getPhase() {
+        return Integer.MAX_VALUE - 2000;
+    }
+}

@@ -1,0 +1,204 @@
+package dev.signalbox.publishing;
+
+import dev.signalbox.audit.AuditLog;
+import dev.signalbox.networks.Networks;
+import dev.signalbox.platform.ApiProblem;
+import dev.signalbox.platform.Ids;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Halts ("pull the plug"): stop orders on outbound posting for a scope.
+ *
+ * <p>The guarantee — when {@link #place} returns, no publish in its scope is in flight on any node
+ * and none will start until the halt is lifted — rests on three things:
+ * <ol>
+ *   <li>Placing a halt takes an exclusive advisory lock that every claim transaction takes shared
+ *       ({@link Claims}). So the halt waits for claims already running to commit, and claims that
+ *       start later see the halt: there is no claim the halt cannot see.</li>
+ *   <li>The claim statement itself excludes halted scopes; a node that missed every notification
+ *       still cannot take a halted post.</li>
+ *   <li>After committing, the halt waits until each post that was in flight in its scope has
+ *       settled (or its claim has expired: a dead node no longer calls anyone).</li>
+ * </ol>
+ * Nodes hear of a halt at once through NOTIFY and then skip calls they had claimed but not started.
+ */
+@Service
+public class Halts {
+
+    public static final Set<String> SCOPES = Set.of("global", "network", "workspace", "profile");
+    static final long CLAIM_LOCK = 0x4861_6c74_436c_6d73L; // "HaltClms"
+
+    public record Halt(String id, String scope, String target, String reason, Instant createdAt, Instant quiescentAt,
+            Instant liftedAt, String createdBy, String liftedBy, String liftReason, List<InFlight> inFlightAtHalt) {}
+
+    /** A post that was being published when the halt was placed, and how that attempt ended. */
+    public record InFlight(String postId, String outcome) {}
+
+    private final JdbcClient db;
+    private final TransactionTemplate tx;
+    private final AuditLog audit;
+    private final Networks networks;
+    private final Clock clock;
+    private final DispatchSignal signal;
+    private final HaltWatch watch;
+    private final Duration lease;
+
+    Halts(JdbcClient db, TransactionTemplate tx, AuditLog audit, Networks networks, Clock clock, DispatchSignal signal, HaltWatch watch,
+            @Value("${signalbox.dispatch.lease-seconds:60}") long leaseSeconds) {
+        this.db = db;
+        this.tx = tx;
+        this.audit = audit;
+        this.networks = networks;
+        this.clock = clock;
+        this.signal = signal;
+        this.watch = watch;
+        this.lease = Duration.ofSeconds(leaseSeconds);
+    }
+
+    /** Places a halt and returns once its scope is quiescent, with what was in flight and how each ended. */
+    public Halt place(String scope, String target, String reason, AuditLog.Actor actor) {
+        String normalTarget = validate(scope, target, reason);
+        String id = Ids.next("hlt", clock.millis());
+        tx.executeWithoutResult(status -> {
+            db.sql("select pg_advisory_xact_lock(:k)").param("k", CLAIM_LOCK).query((rs, n) -> 1).single();
+            db.sql("""
+                    insert into halts (id, scope, target, reason, created_by, created_by_email, created_at)
+                    values (:id, :scope, :target, :reason, :by, :email, :now)""")
+                    .param("id", id).param("scope", scope).param("target", normalTarget).param("reason", reason.trim())
+                    .param("by", actor.id()).param("email", actor.email()).param("now", Posts.odt(clock.instant()))
+                    .update();
+            audit.record(actor, "halt.place", scope, normalTarget, reason.trim(), Map.of("haltId", id));
+            db.sql("select pg_notify(:channel, :id)").param("channel", HaltWatch.CHANNEL).param("id", id).query((rs, n) -> 1).single();
+        });
+        watch.refresh();
+        Map<String, Integer> attempts = inFlightIn(id);
+        awaitQuiescence(attempts.keySet());
+        Instant quiescent = clock.instant();
+        db.sql("update halts set quiescent_at = :at where id = :id").param("at", Posts.odt(quiescent)).param("id", id).update();
+        List<InFlight> outcomes = new ArrayList<>();
+        attempts.forEach((postId, attempt) -> outcomes.add(new InFlight(postId, outcomeOf(postId, attempt))));
+        return find(id).map(h -> withInFlight(h, outcomes)).orElseThrow();
+    }
+
+    /** Lifts an active halt; held posts in its scope go out in order, once each (unless another halt still covers them). */
+    public Halt lift(String id, String reason, AuditLog.Actor actor) {
+        if (reason == null || reason.isBlank()) throw ApiProblem.invalid("reason", "is required: say why posting may resume");
+        Halt halt = find(id).orElseThrow(() -> ApiProblem.notFound("Halt " + id));
+        tx.executeWithoutResult(status -> {
+            int lifted = db.sql("""
+                    update halts set lifted_at = :now, lifted_by_email = :by, lift_reason = :reason
+                    where id = :id and lifted_at is null""")
+                    .param("now", Posts.odt(clock.instant())).param("by", actor.email()).param("reason", reason.trim()).param("id", id)
+                    .update();
+            if (lifted == 0) throw ApiProblem.conflict("Halt " + id + " was already lifted at " + halt.liftedAt() + " by " + halt.liftedBy());
+            audit.record(actor, "halt.lift", halt.scope(), halt.target(), reason.trim(), Map.of("haltId", id));
+            db.sql("select pg_notify(:channel, :id)").param("channel", HaltWatch.CHANNEL).param("id", id).query((rs, n) -> 1).single();
+        });
+        watch.refresh();
+        signal.postsChanged();
+        return find(id).orElseThrow();
+    }
+
+    public List<Halt> list(boolean activeOnly) {
+        return db.sql("select " + COLUMNS + " from halts where (not :active or lifted_at is null) order by created_at desc limit 500")
+                .param("active", activeOnly).query(this::row).list();
+    }
+
+    public Optional<Halt> find(String id) {
+        return db.sql("select " + COLUMNS + " from halts where id = :id").param("id", id).query(this::row).optional();
+    }
+
+    /** Marks a profile as (or no longer as) one of the company's incident channels, exempt from global and network halts. */
+    public void setIncidentChannel(String profileId, boolean channel, AuditLog.Actor actor) {
+        tx.executeWithoutResult(status -> {
+            int changed = db.sql("update profiles set incident_channel = :c where id = :id").param("c", channel).param("id", profileId).update();
+            if (changed == 0) throw ApiProblem.invalid("profileId", "no profile " + profileId + " exists");
+            audit.record(actor, channel ? "incident_channel.add" : "incident_channel.remove", "profile", profileId, null, Map.of());
+        });
+    }
+
+    private String validate(String scope, String target, String reason) {
+        List<ApiProblem.FieldError> errors = new ArrayList<>();
+        if (scope == null || !SCOPES.contains(scope)) {
+            errors.add(new ApiProblem.FieldError("scope", (scope == null ? "is required" : "'" + scope + "' is not a scope") + "; use global, network, workspace or profile"));
+        }
+        if (reason == null || reason.isBlank()) errors.add(new ApiProblem.FieldError("reason", "is required: say why posting stops (it is kept in the audit log)"));
+        String t = target == null || target.isBlank() ? null : target.trim();
+        if (scope != null && SCOPES.contains(scope)) {
+            if (scope.equals("global") && t != null) errors.add(new ApiProblem.FieldError("target", "must be empty for a global halt"));
+            if (!scope.equals("global") && t == null) errors.add(new ApiProblem.FieldError("target", "is required for a " + scope + " halt"));
+            if (t != null && scope.equals("network") && networks.find(t).isEmpty()) {
+                errors.add(new ApiProblem.FieldError("target", "'" + t + "' is not a network; use sandbox, mastodon, bluesky, x or facebook"));
+            }
+            if (t != null && scope.equals("workspace") && !exists("workspaces", t)) errors.add(new ApiProblem.FieldError("target", "no workspace " + t + " exists"));
+            if (t != null && scope.equals("profile") && !exists("profiles", t)) errors.add(new ApiProblem.FieldError("target", "no profile " + t + " exists"));
+        }
+        if (!errors.isEmpty()) throw ApiProblem.invalid(errors);
+        return t;
+    }
+
+    private boolean exists(String table, String id) {
+        return db.sql("select exists (select 1 from " + table + " where id = :id)").param("id", id).query(Boolean.class).single();
+    }
+
+    /** Posts in the halt's scope with a claim in flight right now, with the attempt the claim made. */
+    private Map<String, Integer> inFlightIn(String haltId) {
+        Map<String, Integer> out = new LinkedHashMap<>();
+        db.sql("""
+                select p.id, p.attempts from posts p join profiles pr on pr.id = p.profile_id join halts h on h.id = :halt
+                where p.status = 'publishing' and """ + Claims.COVERED_BY_H)
+                .param("halt", haltId)
+                .query((rs, n) -> out.put(rs.getString(1), rs.getInt(2))).list();
+        return out;
+    }
+
+    private void awaitQuiescence(Set<String> posts) {
+        if (posts.isEmpty()) return;
+        Instant deadline = clock.instant().plus(lease).plusSeconds(5);
+        String[] ids = posts.toArray(String[]::new);
+        while (clock.instant().isBefore(deadline)) {
+            int stillInFlight = db.sql("""
+                    select count(*) from posts where id = any(:ids) and status = 'publishing' and claim_expires_at > :now""")
+                    .param("ids", ids).param("now", Posts.odt(clock.instant())).query(Integer.class).single();
+            if (stillInFlight == 0) return;
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for posts in flight to settle", e);
+            }
+        }
+        throw new IllegalStateException("posts in flight did not settle within the claim lease; their nodes may be gone");
+    }
+
+    private String outcomeOf(String postId, int attempt) {
+        return db.sql("select outcome from post_attempts where post_id = :p and attempt = :a").param("p", postId).param("a", attempt)
+                .query(String.class).optional().map(o -> o == null ? "abandoned (its node stopped answering; retried after the lift)" : o)
+                .orElse("unknown");
+    }
+
+    static final String COLUMNS = """
+            id, scope, target, reason, created_at, quiescent_at, lifted_at, created_by_email, lifted_by_email, lift_reason""";
+
+    private Halt row(java.sql.ResultSet rs, int n) throws java.sql.SQLException {
+        return new Halt(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), Posts.instant(rs.getTimestamp(5)),
+                Posts.instant(rs.getTimestamp(6)), Posts.instant(rs.getTimestamp(7)), rs.getString(8), rs.getString(9), rs.getString(10), List.of());
+    }
+
+    private static Halt withInFlight(Halt h, List<InFlight> inFlight) {
+        return new Halt(h.id(), h.scope(), h.target(), h.reason(), h.createdAt(), h.quiescentAt(), h.liftedAt(), h.createdBy(),
+                h.liftedBy(), h.liftReason(), List.copyOf(inFlight));
+    }
+}

@@ -1,0 +1,160 @@
+package dev.signalbox.incidents.halts;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.signalbox.testing.Api;
+import dev.signalbox.testing.NetworkSide;
+import dev.signalbox.testing.Node;
+import dev.signalbox.testing.TestPostgres;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The halt guarantee on three nodes sharing one PostgreSQL, with dispatch running flat out
+ * against the sandbox network (100 ms per call): when the halt call returns, no publish call
+ * reaches the network afterwards — judged by the network's own arrival times — over many halts
+ * placed at random moments; after the lift, every held post is published exactly once, in order.
+ */
+class HaltGuaranteeTest {
+
+    static final String ADMIN = "ops@example.com";
+    static final String PASSWORD = "correct-horse-battery-staple";
+
+    @Test
+    void after_a_halt_returns_nothing_reaches_the_network_and_after_the_lift_everything_goes_out_once() throws Exception {
+        String db = TestPostgres.freshDatabaseUrl();
+        Map<String, String> fast = Map.of("signalbox.dispatch.poll-interval-ms", "50", "signalbox.dispatch.concurrency", "32");
+        Map<String, String> sandboxHost = new java.util.HashMap<>(fast);
+        sandboxHost.putAll(Map.of("signalbox.sandbox.latency-ms", "100", "signalbox.admin.email", ADMIN, "signalbox.admin.password", PASSWORD));
+        try (Node a = Node.start(db, sandboxHost)) {
+            Map<String, String> others = new java.util.HashMap<>(fast);
+            others.put("signalbox.sandbox.url", "http://127.0.0.1:" + a.port() + "/sandbox");
+            try (Node b = Node.start(db, others); Node c = Node.start(db, others)) {
+                JdbcClient sql = a.bean(JdbcClient.class);
+                Api operator = a.api().as(a.api().post("/api/v1/auth/token", "{\"email\":\"" + ADMIN + "\",\"password\":\"" + PASSWORD + "\"}").text("token"));
+                List<String> profiles = NetworkSide.connectSandboxProfiles(a.api(), "Busy", 40);
+                int total = 40 * 60;
+                NetworkSide.insertPostsDue(sql, profiles, 60, Instant.now());
+
+                List<Integer> inFlightCounts = new ArrayList<>();
+                List<Long> haltMillis = new ArrayList<>();
+                Api[] entryPoints = {a.api().as(operator.bearer()), b.api().as(operator.bearer()), c.api().as(operator.bearer())};
+                for (int round = 0; round < 8; round++) {
+                    Thread.sleep(ThreadLocalRandom.current().nextLong(150, 900));
+                    Api via = entryPoints[round % 3];
+                    long asked = System.nanoTime();
+                    Api.Answer halt = Api.expect(201, via.post("/api/v1/halts", "{\"scope\":\"global\",\"reason\":\"drill round " + round + "\"}"));
+                    Instant returned = Instant.now();
+                    haltMillis.add((System.nanoTime() - asked) / 1_000_000);
+                    inFlightCounts.add(halt.json().get("inFlightAtHalt").size());
+                    assertThat(halt.json().get("quiescentAt").isNull()).isFalse();
+
+                    Thread.sleep(600); // several call durations: anything still going would arrive or finish by now
+                    int late = sql.sql("select count(*) from sandbox_statuses where received_at > :t")
+                            .param("t", Timestamp.from(returned)).query(Integer.class).single();
+                    assertThat(late).as("publish calls that reached the network after halt %d returned", round).isZero();
+                    int unfinished = sql.sql("select count(*) from sandbox_statuses where created_at > :t")
+                            .param("t", Timestamp.from(returned)).query(Integer.class).single();
+                    assertThat(unfinished).as("publish calls still in flight (finished by the network) after halt %d returned", round).isZero();
+                    int publishing = sql.sql("select count(*) from posts where status = 'publishing'").query(Integer.class).single();
+                    assertThat(publishing).as("claims in flight during the halt").isZero();
+
+                    Api.expect(200, via.delete("/api/v1/halts/" + halt.text("id") + "?reason=drill+over"));
+                }
+                assertThat(inFlightCounts).as("halts that caught calls in flight").anySatisfy(n -> assertThat(n).isPositive());
+
+                NetworkSide.awaitAllPublished(sql, total, Duration.ofMinutes(3));
+                NetworkSide.assertExactlyOnceAndInOrder(sql, total);
+                System.out.printf("halt call durations (ms): %s; in flight at halt: %s%n", haltMillis, inFlightCounts);
+            }
+        }
+    }
+
+    @Test
+    void incident_channels_keep_posting_through_a_global_halt_unless_named() throws Exception {
+        String db = TestPostgres.freshDatabaseUrl();
+        try (Node node = Node.start(db, Map.of("signalbox.admin.email", ADMIN, "signalbox.admin.password", PASSWORD,
+                "signalbox.dispatch.poll-interval-ms", "50"))) {
+            Api operator = node.api().as(node.api().post("/api/v1/auth/token", "{\"email\":\"" + ADMIN + "\",\"password\":\"" + PASSWORD + "\"}").text("token"));
+            Api customer = node.api().newCustomer("Cora");
+            String workspace = customer.createWorkspace("Customer");
+            String customerProfile = customer.connectSandbox(workspace, "cora_" + System.nanoTime() % 100000);
+            String ownWorkspace = operator.createWorkspace("Signalbox status");
+            String channel = operator.connectSandbox(ownWorkspace, "status_" + System.nanoTime() % 100000);
+            Api.expect(201, operator.post("/api/v1/incident-channels", "{\"profileId\":\"" + channel + "\"}"));
+
+            String halt = Api.expect(201, operator.post("/api/v1/halts", "{\"scope\":\"global\",\"reason\":\"suspected token theft\"}")).text("id");
+            String update = Api.expect(201, operator.post("/api/v1/profiles/" + channel + "/posts", "{\"text\":\"We paused posting\",\"when\":\"now\"}")).text("id");
+            String held = Api.expect(201, customer.post("/api/v1/profiles/" + customerProfile + "/posts", "{\"text\":\"Our sale\",\"when\":\"now\"}")).text("id");
+
+            awaitStatus(operator, update, "published");
+            JsonNode heldPost = customer.get("/api/v1/posts/" + held).json();
+            assertThat(heldPost.get("status").asString()).isEqualTo("held");
+            assertThat(heldPost.get("failure").get("kind").asString()).isEqualTo("halted");
+            assertThat(heldPost.get("failure").get("message").asString()).contains("paused by Signalbox").doesNotContain("token theft");
+
+            String named = Api.expect(201, operator.post("/api/v1/halts", "{\"scope\":\"profile\",\"target\":\"" + channel + "\",\"reason\":\"channel itself compromised\"}")).text("id");
+            String second = Api.expect(201, operator.post("/api/v1/profiles/" + channel + "/posts", "{\"text\":\"second update\",\"when\":\"now\"}")).text("id");
+            Thread.sleep(800);
+            assertThat(operator.get("/api/v1/posts/" + second).text("status")).isEqualTo("held");
+
+            Api.expect(200, operator.delete("/api/v1/halts/" + halt + "?reason=contained"));
+            awaitStatus(customer, held, "published");
+            assertThat(operator.get("/api/v1/posts/" + second).text("status")).isEqualTo("held");
+            Api.expect(200, operator.delete("/api/v1/halts/" + named + "?reason=channel+secured"));
+            awaitStatus(operator, second, "published");
+        }
+    }
+
+    @Test
+    void bad_halt_orders_are_refused_and_change_nothing() throws Exception {
+        String db = TestPostgres.freshDatabaseUrl();
+        try (Node node = Node.start(db, Map.of("signalbox.admin.email", ADMIN, "signalbox.admin.password", PASSWORD))) {
+            Api operator = node.api().as(node.api().post("/api/v1/auth/token", "{\"email\":\"" + ADMIN + "\",\"password\":\"" + PASSWORD + "\"}").text("token"));
+            field(operator.post("/api/v1/halts", "{\"scope\":\"everything\",\"reason\":\"r\"}"), "scope");
+            field(operator.post("/api/v1/halts", "{\"scope\":\"network\",\"target\":\"myspace\",\"reason\":\"r\"}"), "target");
+            field(operator.post("/api/v1/halts", "{\"scope\":\"network\",\"reason\":\"r\"}"), "target");
+            field(operator.post("/api/v1/halts", "{\"scope\":\"profile\",\"target\":\"prf_nope\",\"reason\":\"r\"}"), "target");
+            field(operator.post("/api/v1/halts", "{\"scope\":\"global\"}"), "reason");
+            field(operator.post("/api/v1/halts", "{\"scope\":\"global\",\"target\":\"x\",\"reason\":\"r\"}"), "target");
+            assertThat(operator.get("/api/v1/halts?active=true").json().get("halts")).isEmpty();
+
+            String id = Api.expect(201, operator.post("/api/v1/halts", "{\"scope\":\"network\",\"target\":\"x\",\"reason\":\"drill\"}")).text("id");
+            field(operator.delete("/api/v1/halts/" + id), "reason");
+            Api.expect(200, operator.delete("/api/v1/halts/" + id + "?reason=done"));
+            Api.Answer again = operator.delete("/api/v1/halts/" + id + "?reason=done");
+            assertThat(again.status()).isEqualTo(409);
+            assertThat(again.text("detail")).contains("already lifted");
+
+            Api customer = node.api().newCustomer("Curious");
+            assertThat(customer.post("/api/v1/halts", "{\"scope\":\"global\",\"reason\":\"ha\"}").status()).isEqualTo(404);
+            assertThat(customer.get("/api/v1/halts").status()).isEqualTo(404);
+            assertThat(node.api().post("/api/v1/halts", "{\"scope\":\"global\",\"reason\":\"ha\"}").status()).isEqualTo(401);
+            assertThat(operator.get("/api/v1/halts?active=true").json().get("halts")).isEmpty();
+            JdbcClient sql = node.bean(JdbcClient.class);
+            assertThat(sql.sql("select action from audit_log order by seq").query(String.class).list())
+                    .containsExactly("halt.place", "halt.lift");
+        }
+    }
+
+    static void field(Api.Answer answer, String field) {
+        assertThat(answer.status()).as(answer.body()).isEqualTo(422);
+        assertThat(answer.json().get("errors").get(0).get("field").asString()).isEqualTo(field);
+    }
+
+    static void awaitStatus(Api api, String post, String status) throws InterruptedException {
+        for (int i = 0; i < 200; i++) {
+            if (api.get("/api/v1/posts/" + post).text("status").equals(status)) return;
+            Thread.sleep(100);
+        }
+        throw new AssertionError("post " + post + " never became " + status + ": " + api.get("/api/v1/posts/" + post).body());
+    }
+}
