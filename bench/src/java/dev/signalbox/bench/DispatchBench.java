@@ -27,6 +27,9 @@ public final class DispatchBench {
 
     public static void main(String[] args) throws Exception {
         BenchSettings settings = BenchSettings.fromSystemProperties();
+        if (settings.scenario().equals("halt")) {
+            System.exit(HaltBench.run(settings) ? 0 : 1);
+        }
         String run = DateTimeFormatter.ofPattern("yyyyMMddHHmmss").withZone(ZoneOffset.UTC).format(Instant.now());
         Path workDir = Files.createTempDirectory("signalbox-bench-");
         BenchReport report = new BenchReport();
@@ -160,7 +163,7 @@ public final class DispatchBench {
     }
 
     /** The 1, 5 and 15 minute load averages from /proc/loadavg, or "unknown" off Linux. */
-    private static String loadAverage() {
+    static String loadAverage() {
         try {
             String[] fields = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
             return fields[0] + " " + fields[1] + " " + fields[2];
@@ -169,7 +172,7 @@ public final class DispatchBench {
         }
     }
 
-    private static void progress(String line) {
+    static void progress(String line) {
         System.err.println("[bench " + DateTimeFormatter.ISO_LOCAL_TIME.withZone(ZoneOffset.UTC).format(Instant.now()) + "] " + line);
     }
 }

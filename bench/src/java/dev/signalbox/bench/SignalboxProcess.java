@@ -35,6 +35,16 @@ final class SignalboxProcess implements AutoCloseable {
     }
 
     static SignalboxProcess start(BenchSettings settings, String databaseUrl, Path workDir) throws IOException {
+        return start(settings, databaseUrl, workDir, randomKey(), List.of());
+    }
+
+    /**
+     * One node of a cluster: every node of a cluster shares {@code masterKey}; {@code extra} are more
+     * Spring-style settings (e.g. {@code --signalbox.sandbox.url=…}).
+     */
+    static SignalboxProcess start(BenchSettings settings, String databaseUrl, Path workDir, String masterKey, List<String> extra)
+            throws IOException {
+        Files.createDirectories(workDir);
         int port = freePort();
         Path gcLog = workDir.resolve("signalbox-gc.log");
         Path output = workDir.resolve("signalbox.log");
@@ -49,9 +59,10 @@ final class SignalboxProcess implements AutoCloseable {
                 "--signalbox.database.url=" + databaseUrl,
                 "--signalbox.database.user=postgres",
                 "--signalbox.data-dir=" + dataDir,
-                "--signalbox.master-key=" + randomKey(),
+                "--signalbox.master-key=" + masterKey,
                 "--signalbox.sandbox.latency-ms=" + settings.latencyMs(),
                 "--signalbox.dispatch.concurrency=" + settings.concurrency()));
+        command.addAll(extra);
         Process process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(output.toFile())
@@ -115,7 +126,7 @@ final class SignalboxProcess implements AutoCloseable {
         }
     }
 
-    private static String randomKey() {
+    static String randomKey() {
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
         return Base64.getEncoder().encodeToString(key);

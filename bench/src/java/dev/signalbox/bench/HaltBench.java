@@ -1,0 +1,139 @@
+package dev.signalbox.bench;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.signalbox.testing.Api;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ThreadLocalRandom;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The halt benchmark (issue: incident command): three Signalbox JVMs on one PostgreSQL at full
+ * dispatch load against the sandbox network, then many global halts placed at random moments.
+ * For each halt it measures, from the moment the request is sent:
+ * <ul>
+ *   <li>until no new publish call starts — the latest arrival at the network of a call in scope
+ *       (the sandbox's {@code received_at}, stamped on arrival before its simulated latency);</li>
+ *   <li>until quiescent — the halt's {@code quiescentAt}: every call in flight has been answered.</li>
+ * </ul>
+ * After each halt it lifts it and lets dispatch run again; at the end every post must have been
+ * published exactly once.
+ */
+final class HaltBench {
+
+    static final String ADMIN = "bench-operator@example.com";
+    static final String PASSWORD = "bench-operator-password";
+
+    private HaltBench() {}
+
+    static boolean run(BenchSettings settings) throws Exception {
+        int halts = BenchSettings.halts();
+        String run = DateTimeFormatter.ofPattern("yyyyMMddHHmmss").withZone(ZoneOffset.UTC).format(Instant.now());
+        Path workDir = Files.createTempDirectory("signalbox-halt-bench-");
+        BenchReport report = new BenchReport();
+        report.header("halt scenario, run " + run + ", " + Runtime.getRuntime().availableProcessors() + " cores, 3 Signalbox nodes (-Xmx"
+                + settings.appXmx() + " each, dispatch concurrency " + settings.concurrency() + "), " + settings.profiles()
+                + " sandbox profiles, sandbox latency " + settings.latencyMs() + " ms, " + halts + " global halts");
+        report.header("load average at start: " + DispatchBench.loadAverage());
+        String key = SignalboxProcess.randomKey();
+        DispatchBench.progress("starting PostgreSQL and three Signalbox nodes (logs in " + workDir + ")");
+        try (BenchDatabase database = BenchDatabase.start();
+                SignalboxProcess a = SignalboxProcess.start(settings, database.url(BenchDatabase.SIGNALBOX), workDir.resolve("a"), key,
+                        List.of("--signalbox.admin.email=" + ADMIN, "--signalbox.admin.password=" + PASSWORD));
+                SignalboxProcess b = SignalboxProcess.start(settings, database.url(BenchDatabase.SIGNALBOX), workDir.resolve("b"), key,
+                        List.of("--signalbox.sandbox.url=" + a.sandboxUrl()));
+                SignalboxProcess c = SignalboxProcess.start(settings, database.url(BenchDatabase.SIGNALBOX), workDir.resolve("c"), key,
+                        List.of("--signalbox.sandbox.url=" + a.sandboxUrl()));
+                HikariDataSource pool = database.pool(BenchDatabase.SIGNALBOX, 4)) {
+            JdbcClient db = JdbcClient.create(pool);
+            DispatchBench.progress("connecting " + settings.profiles() + " sandbox profiles");
+            BenchWorkspace workspace = BenchWorkspace.connect(a.port(), settings.profiles());
+            SignalboxLoad load = new SignalboxLoad(db, workspace, run);
+            Api operator = Api.at(a.port()).as(Api.at(a.port()).post("/api/v1/auth/token",
+                    "{\"email\":\"" + ADMIN + "\",\"password\":\"" + PASSWORD + "\"}").text("token"));
+            Api[] entryPoints = {operator, Api.at(b.port()).as(operator.bearer()), Api.at(c.port()).as(operator.bearer())};
+
+            int n = settings.posts();
+            DispatchBench.progress("inserting " + n + " posts due now: dispatch runs flat out on three nodes");
+            String prefix = load.insertBurst("halt", n, Instant.now());
+            Thread.sleep(5_000);
+
+            List<Double> noNewCall = new ArrayList<>();
+            List<Double> quiescent = new ArrayList<>();
+            List<Double> answered = new ArrayList<>();
+            List<Integer> inFlight = new ArrayList<>();
+            for (int i = 0; i < halts; i++) {
+                Thread.sleep(ThreadLocalRandom.current().nextLong(300, 1200));
+                Api via = entryPoints[i % 3];
+                Instant asked = Instant.now();
+                Api.Answer halt = via.post("/api/v1/halts", "{\"scope\":\"global\",\"reason\":\"benchmark halt " + i + "\"}");
+                Instant returned = Instant.now();
+                if (halt.status() != 201) throw new IllegalStateException("halt " + i + " answered " + halt.status() + ": " + halt.body());
+                JsonNode body = halt.json();
+                Thread.sleep(Math.max(300, settings.latencyMs() * 4L));
+                Timestamp lastStart = db.sql("select max(received_at) from sandbox_statuses where received_at >= :t and text like :p || '%'")
+                        .param("t", Timestamp.from(asked)).param("p", prefix).query(Timestamp.class).optional().orElse(null);
+                long lateStarts = db.sql("select count(*) from sandbox_statuses where received_at > :t and text like :p || '%'")
+                        .param("t", Timestamp.from(returned)).param("p", prefix).query(Long.class).single();
+                if (lateStarts > 0) throw new IllegalStateException(lateStarts + " calls reached the network after halt " + i + " returned");
+                noNewCall.add(lastStart == null ? 0.0 : Math.max(0, millis(asked, lastStart.toInstant())));
+                quiescent.add(millis(asked, Instant.parse(body.get("quiescentAt").asString())));
+                answered.add(millis(asked, returned));
+                inFlight.add(body.get("inFlightAtHalt").size());
+                via.delete("/api/v1/halts/" + body.get("id").asString() + "?reason=benchmark");
+                long left = db.sql("select count(*) from posts where status in ('scheduled', 'publishing') and text like :p || '%'")
+                        .param("p", prefix).query(Long.class).single();
+                DispatchBench.progress(String.format(Locale.ROOT, "halt %d: last call start +%.0f ms, quiescent +%.0f ms, answered +%.0f ms, %d in flight; %d posts left",
+                        i, noNewCall.getLast(), quiescent.getLast(), answered.getLast(), inFlight.getLast(), left));
+                if (left < 2_000) {
+                    DispatchBench.progress("few posts left: stopping the halts here so the load stays realistic");
+                    break;
+                }
+            }
+            load.awaitSettled(prefix, Duration.ofMinutes(10));
+            SignalboxLoad.Outcome outcome = load.outcome(prefix, n, Instant.now());
+            double budget = settings.latencyMs() + 100.0;
+            report.check("Halt → no new publish call starts, p99 (" + noNewCall.size() + " halts)",
+                    describe(noNewCall), "≤ 100 ms", percentile(noNewCall, 0.99) <= 100);
+            report.check("Halt → quiescent (every call in flight answered), p99",
+                    describe(quiescent), "≤ call duration (" + settings.latencyMs() + " ms) + 100 ms", percentile(quiescent, 0.99) <= budget);
+            report.row("Halt → API answer received by the caller", describe(answered));
+            report.row("Calls in flight when each halt was placed", "median " + (int) percentile(inFlight.stream().map(Integer::doubleValue).toList(), 0.5)
+                    + ", max " + inFlight.stream().mapToInt(Integer::intValue).max().orElse(0));
+            report.check("Every post published exactly once across all halts and lifts",
+                    outcome.published() + " published, " + outcome.sandboxStatuses() + " sandbox statuses (" + outcome.sandboxDistinctTexts()
+                            + " distinct), " + outcome.failedOrHeld() + " failed/held", n + " each", outcome.everyPostExactlyOnce());
+            report.header("load average at end: " + DispatchBench.loadAverage());
+            report.note("Call start = arrival at the sandbox (received_at, stamped before the simulated latency), on the same machine clock as the harness.");
+            System.out.println();
+            System.out.println(report.markdown());
+            report.writeTo(Path.of("bench", "results", "halt.md"));
+            return outcome.everyPostExactlyOnce();
+        }
+    }
+
+    static double millis(Instant from, Instant to) {
+        return Duration.between(from, to).toNanos() / 1_000_000.0;
+    }
+
+    static double percentile(List<Double> values, double p) {
+        if (values.isEmpty()) return 0;
+        List<Double> sorted = values.stream().sorted().toList();
+        int index = (int) Math.ceil(p * sorted.size()) - 1;
+        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index)));
+    }
+
+    static String describe(List<Double> values) {
+        return String.format(Locale.ROOT, "p50 %.0f ms, p99 %.0f ms, max %.0f ms", percentile(values, 0.5), percentile(values, 0.99),
+                values.stream().mapToDouble(Double::doubleValue).max().orElse(0));
+    }
+}
