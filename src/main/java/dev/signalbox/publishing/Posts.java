@@ -33,7 +33,7 @@ public class Posts {
     static final Set<String> WHENS = Set.of("now", "queue", "at", "draft");
     static final String COLUMNS = """
             id, profile_id, text, status, due_at, published_at, network_post_id, network_url, attempts,
-            failure_kind, failure_message, seq""";
+            failure_kind, failure_message, seq, containment_state, containment_at, containment_job_id, containment_reason""";
 
     public record Page(List<Post> posts, String nextCursor) {}
 
@@ -225,9 +225,12 @@ public class Posts {
     static Row row(ResultSet rs, int n) throws SQLException {
         String kind = rs.getString("failure_kind");
         Post.Failure failure = kind == null ? null : new Post.Failure(kind, rs.getString("failure_message"));
+        String contained = rs.getString("containment_state");
+        Post.Containment containment = contained == null ? null : new Post.Containment(contained,
+                instant(rs.getTimestamp("containment_at")), rs.getString("containment_job_id"), rs.getString("containment_reason"));
         return new Row(new Post(rs.getString("id"), rs.getString("profile_id"), rs.getString("text"), rs.getString("status"),
                 instant(rs.getTimestamp("due_at")), instant(rs.getTimestamp("published_at")), rs.getString("network_post_id"),
-                rs.getString("network_url"), rs.getInt("attempts"), failure, null), rs.getLong("seq"));
+                rs.getString("network_url"), rs.getInt("attempts"), failure, containment), rs.getLong("seq"));
     }
 
     static Instant instant(Timestamp ts) {
