@@ -142,6 +142,22 @@ class ContainmentApiTest extends SignalboxTest {
                 .isEqualTo("restored");
     }
 
+    @Test
+    void the_cli_prints_a_dry_run_and_follows_a_job_until_it_is_finished() {
+        String server = "http://127.0.0.1:" + port;
+        int dry = dev.signalbox.cli.CliAccess.run("contain", "--server", server, "--token", responder.bearer(), "--action", "hide",
+                "--workspace", customer.workspace(), "--reason", "leak", "--dry-run");
+        assertThat(dry).isZero();
+        assertThat(hiddenOnSandbox()).isZero();
+        int waited = dev.signalbox.cli.CliAccess.run("contain", "--server", server, "--token", responder.bearer(), "--action", "hide",
+                "--workspace", customer.workspace(), "--reason", "leak", "--wait");
+        assertThat(waited).isZero();
+        assertThat(hiddenOnSandbox()).isEqualTo(10);
+        int refused = dev.signalbox.cli.CliAccess.run("contain", "--server", server, "--token", responder.bearer(), "--action", "hide",
+                "--reason", "no selector");
+        assertThat(refused).isEqualTo(2);
+    }
+
     private int hiddenOnSandbox() {
         return sql.sql("""
                 select count(*) from sandbox_statuses s join posts p on p.network_post_id = cast(s.id as text)
