@@ -57,7 +57,9 @@ public class SandboxAdapter extends MastodonFamily implements CredentialConnect 
     @Override
     public ActionOutcome setHidden(Connection connection, String networkPostId, boolean hidden) {
         try {
-            return actionOutcomeOf(api.setHidden(connection.instanceUrl(), connection.secret(), networkPostId, hidden), false);
+            MastodonApi.Answer answer = api.setHidden(connection.instanceUrl(), connection.secret(), networkPostId, hidden);
+            observe(connection, hidden ? "hide" : "restore", answer);
+            return actionOutcomeOf(answer, false);
         } catch (MastodonApi.WireFailure failure) {
             return new ActionOutcome.RetryLater(null, NETWORK + ": " + failure.getMessage(), false);
         }

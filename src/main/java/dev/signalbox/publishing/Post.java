@@ -8,5 +8,6 @@ public record Post(String id, String profileId, String text, String status, Inst
 
     public record Failure(String kind, String message) {}
 
-    public record Containment(String state, Instant at, String jobId) {}
+    /** What Signalbox operators did to the published post: {@code state} hidden, deleted or restored, by job {@code jobId}, and why. */
+    public record Containment(String state, Instant at, String jobId, String reason) {}
 }

@@ -34,7 +34,8 @@ public class Posts {
     /** Post columns with what a halt needs to know of the profile; read {@code FROM} {@link #FROM}. */
     static final String COLUMNS = """
             p.id, p.profile_id, p.text, p.status, p.due_at, p.published_at, p.network_post_id, p.network_url, p.attempts,
-            p.failure_kind, p.failure_message, p.seq, pr.network, pr.workspace_id, pr.incident_channel""";
+            p.failure_kind, p.failure_message, p.seq, p.containment_state, p.containment_at, p.containment_job_id,
+            p.containment_reason, pr.network, pr.workspace_id, pr.incident_channel""";
     static final String FROM = " from posts p join profiles pr on pr.id = p.profile_id ";
     static final String HALTED_MESSAGE = "Posting is paused by Signalbox while an incident is handled; this post goes out, in order, once posting resumes";
 
@@ -240,9 +241,12 @@ public class Posts {
     static Row row(ResultSet rs, int n) throws SQLException {
         String kind = rs.getString("failure_kind");
         Post.Failure failure = kind == null ? null : new Post.Failure(kind, rs.getString("failure_message"));
+        String contained = rs.getString("containment_state");
+        Post.Containment containment = contained == null ? null : new Post.Containment(contained,
+                instant(rs.getTimestamp("containment_at")), rs.getString("containment_job_id"), rs.getString("containment_reason"));
         return new Row(new Post(rs.getString("id"), rs.getString("profile_id"), rs.getString("text"), rs.getString("status"),
                 instant(rs.getTimestamp("due_at")), instant(rs.getTimestamp("published_at")), rs.getString("network_post_id"),
-                rs.getString("network_url"), rs.getInt("attempts"), failure, null), rs.getLong("seq"),
+                rs.getString("network_url"), rs.getInt("attempts"), failure, containment), rs.getLong("seq"),
                 rs.getString("network"), rs.getString("workspace_id"), rs.getBoolean("incident_channel"));
     }
 

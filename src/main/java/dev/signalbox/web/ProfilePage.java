@@ -14,6 +14,10 @@ public record ProfilePage(PageHeader header, Profile profile, String notice, Com
     public record Compose(String url, String feedbackUrl, String text, String when, String at, FieldErrors errors,
             ComposeFeedback feedback) {}
 
-    /** {@code cancelUrl} is null when the post can no longer be cancelled; {@code failure} is the reason a post failed or is held. */
-    public record PostRow(String id, String text, String status, String time, String failure, String networkUrl, String cancelUrl) {}
+    /**
+     * {@code cancelUrl} is null when the post can no longer be cancelled; {@code failure} is the reason a post failed or is held;
+     * {@code containment} says what Signalbox operators did to it and why (null when nothing).
+     */
+    public record PostRow(String id, String text, String status, String time, String failure, String networkUrl, String cancelUrl,
+            String containment) {}
 }

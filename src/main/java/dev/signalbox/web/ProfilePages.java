@@ -182,7 +182,17 @@ public final class ProfilePages {
         String time = moment == null ? null : SHOWN.format(moment.atZone(zone));
         String failure = post.failure() == null ? null : post.failure().message();
         return new ProfilePage.PostRow(post.id(), post.text(), post.status(), time, failure, post.networkUrl(),
-                CANCELLABLE.contains(post.status()) ? cancel(post.id()) : null);
+                CANCELLABLE.contains(post.status()) ? cancel(post.id()) : null, containmentNote(post.containment()));
+    }
+
+    private static String containmentNote(Post.Containment containment) {
+        if (containment == null) return null;
+        String reason = containment.reason() == null ? "" : ": " + containment.reason();
+        return switch (containment.state()) {
+            case "hidden" -> "Hidden by Signalbox operators" + reason;
+            case "deleted" -> "Deleted by Signalbox operators" + reason;
+            default -> "Restored by Signalbox operators after being hidden" + reason;
+        };
     }
 
     /** Says what happens next; worded from the choice, since the dispatcher may already have picked the post up. */
