@@ -338,6 +338,25 @@ class NetworkDisconnectionTest {
         Api.expect(200, operator("communicator").get("/api/v1/disconnections/" + id));
     }
 
+    @Test
+    void the_cli_disconnects_a_network_and_shows_the_campaign() {
+        Customer ann = customer("Ann");
+        String profile = ann.api().connectSandbox(ann.workspace(), handle());
+        String server = "http://127.0.0.1:" + node.port();
+
+        int started = dev.signalbox.cli.Cli.run(new String[] {"disconnect", "--server", server, "--token", responder.bearer(),
+                "--network", "sandbox", "--reason", "Rotating every sandbox token", "--only-from", "web"});
+        int refused = dev.signalbox.cli.Cli.run(new String[] {"disconnect", "--server", server, "--token", responder.bearer(),
+                "--network", "myspace", "--reason", "typo"});
+
+        assertThat(started).isZero();
+        assertThat(refused).isEqualTo(1);
+        assertThat(db.sql("select status from profiles where id = :id").param("id", profile).query(String.class).single()).isEqualTo("needs_reconnect");
+        String id = db.sql("select id from disconnections order by created_at desc limit 1").query(String.class).single();
+        assertThat(dev.signalbox.cli.Cli.run(new String[] {"disconnect", "--server", server, "--token", responder.bearer(), "--lift", id})).isZero();
+        assertThat(dev.signalbox.cli.Cli.run(new String[] {"disconnect", "--server", server, "--token", responder.bearer(), "--show", id})).isZero();
+    }
+
     /** Connects a profile as the named client would: with {@code X-Signalbox-Client}. */
     static Api.Answer connectFrom(String client, Customer customer, String handle) {
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port() + "/api/v1/workspaces/" + customer.workspace() + "/profiles"))
