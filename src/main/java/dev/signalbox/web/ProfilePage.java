@@ -14,6 +14,10 @@ public record ProfilePage(PageHeader header, Profile profile, String notice, Com
     public record Compose(String url, String feedbackUrl, String text, String when, String at, FieldErrors errors,
             ComposeFeedback feedback) {}
 
-    /** {@code cancelUrl} is null when the post can no longer be cancelled; {@code failure} is the reason a post failed or is held. */
-    public record PostRow(String id, String text, String status, String time, String failure, String networkUrl, String cancelUrl) {}
+    /**
+     * {@code cancelUrl} is null when the post can no longer be cancelled; {@code failure} is the reason a post failed or is held;
+     * {@code confirmUrl} is set only for a held post that waits for its owner's confirmation after a reconnection.
+     */
+    public record PostRow(String id, String text, String status, String time, String failure, String networkUrl, String cancelUrl,
+            String confirmUrl) {}
 }

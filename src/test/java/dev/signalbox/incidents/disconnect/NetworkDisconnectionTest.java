@@ -74,7 +74,10 @@ class NetworkDisconnectionTest {
     }
 
     static Api operator(String role) {
-        String email = role + "-" + UUID.randomUUID().toString().substring(0, 8) + "@signalbox.test";
+        return operator(role, role + "-" + UUID.randomUUID().toString().substring(0, 8) + "@signalbox.test");
+    }
+
+    static Api operator(String role, String email) {
         node.bean(Users.class).createOperator(email, "correct-horse-battery", "Op " + role, List.of(role));
         String token = Api.expect(201, anonymous.post("/api/v1/auth/token",
                 "{\"email\":\"" + email + "\",\"password\":\"correct-horse-battery\"}")).text("token");
@@ -355,6 +358,61 @@ class NetworkDisconnectionTest {
         String id = db.sql("select id from disconnections order by created_at desc limit 1").query(String.class).single();
         assertThat(dev.signalbox.cli.Cli.run(new String[] {"disconnect", "--server", server, "--token", responder.bearer(), "--lift", id})).isZero();
         assertThat(dev.signalbox.cli.Cli.run(new String[] {"disconnect", "--server", server, "--token", responder.bearer(), "--show", id})).isZero();
+    }
+
+    @Test
+    void operators_disconnect_and_follow_the_campaign_on_the_dashboard() throws Exception {
+        Customer ann = customer("Ann");
+        ann.api().connectSandbox(ann.workspace(), handle());
+        String email = "dash-" + UUID.randomUUID().toString().substring(0, 8) + "@signalbox.test";
+        operator("responder", email);
+        Browser browser = new Browser();
+        browser.signIn(email);
+
+        HttpResponse<String> refused = browser.submit("/disconnections", "network", "", "reason", "");
+        assertThat(refused.statusCode()).isEqualTo(422);
+        assertThat(refused.body()).contains("network-error").contains("reason-error");
+        HttpResponse<String> started = browser.submit("/disconnections", "network", "sandbox", "reason", "Rotating tokens", "webOnly", "true");
+
+        assertThat(started.statusCode()).isEqualTo(200);
+        assertThat(started.uri().getPath()).startsWith("/disconnections/dsc_");
+        assertThat(started.body()).contains("0 of 1").contains("Lift the restriction").contains("1 revoked");
+        HttpResponse<String> lifted = browser.submit(started.uri().getPath() + "/lift-restriction");
+        assertThat(lifted.body()).contains("Restriction lifted").doesNotContain("Lift the restriction");
+    }
+
+    /** A browser on the dashboard: cookies, redirects, and the CSRF token of the last page it read. */
+    static final class Browser {
+        final HttpClient http = HttpClient.newBuilder().cookieHandler(new java.net.CookieManager(null, java.net.CookiePolicy.ACCEPT_ALL))
+                .followRedirects(HttpClient.Redirect.NORMAL).build();
+        String csrf;
+
+        HttpResponse<String> get(String path) throws Exception {
+            return read(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port() + path)).GET().build(),
+                    HttpResponse.BodyHandlers.ofString()));
+        }
+
+        void signIn(String email) throws Exception {
+            get("/login");
+            submit("/login", "username", email, "password", "correct-horse-battery");
+            get("/disconnections");
+        }
+
+        HttpResponse<String> submit(String path, String... pairs) throws Exception {
+            StringBuilder form = new StringBuilder("_csrf=" + java.net.URLEncoder.encode(csrf, java.nio.charset.StandardCharsets.UTF_8));
+            for (int i = 0; i < pairs.length; i += 2) {
+                form.append('&').append(pairs[i]).append('=').append(java.net.URLEncoder.encode(pairs[i + 1], java.nio.charset.StandardCharsets.UTF_8));
+            }
+            return read(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port() + path))
+                    .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(form.toString())).build(),
+                    HttpResponse.BodyHandlers.ofString()));
+        }
+
+        private HttpResponse<String> read(HttpResponse<String> response) {
+            var m = java.util.regex.Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"").matcher(response.body());
+            if (m.find()) csrf = m.group(1);
+            return response;
+        }
     }
 
     /** Connects a profile as the named client would: with {@code X-Signalbox-Client}. */
