@@ -47,9 +47,11 @@ public class BrowserConnections {
     private final TokenVault vault;
     private final BaseUrl baseUrl;
     private final Clock clock;
+    private final ReconnectClients clients;
 
     BrowserConnections(JdbcClient db, Workspaces workspaces, Networks networks, Profiles profiles, TokenVault vault,
-            BaseUrl baseUrl, Clock clock) {
+            BaseUrl baseUrl, Clock clock, ReconnectClients clients) {
+        this.clients = clients;
         this.db = db;
         this.workspaces = workspaces;
         this.networks = networks;
@@ -59,11 +61,17 @@ public class BrowserConnections {
         this.clock = clock;
     }
 
-    /** Where to send the browser to connect {@code network} to the workspace. */
+    /** Where to send the browser to connect {@code network} to the workspace, from the web dashboard. */
     public URI start(CurrentUser user, String workspaceId, String network) {
+        return start(user, workspaceId, network, ReconnectClients.WEB);
+    }
+
+    /** As {@link #start(CurrentUser, String, String)} from {@code client}; 403 while the network is restricted to other clients. */
+    public URI start(CurrentUser user, String workspaceId, String network, String client) {
         if (workspaceId == null || workspaceId.isBlank()) throw ApiProblem.invalid("workspace", "is required: /connect/" + network + "?workspace=<id>");
         workspaces.require(user, workspaceId, WorkspaceRole.EDITOR);
         BrowserConnect flow = browserFlow(network);
+        clients.check(network, client, workspaceId);
         String state = randomToken();
         String verifier = randomToken();
         String stateHash = sha256(state);

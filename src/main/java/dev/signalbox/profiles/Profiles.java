@@ -39,6 +39,20 @@ public class Profiles {
     /** Published when a profile can post again after needing reconnection. */
     public record Reconnected(String profileId) {}
 
+    /** Published, in the caller's transaction, when Signalbox took a profile's credential away (see {@link #disconnect}). */
+    public record Disconnected(String profileId, String reason) {}
+
+    /**
+     * A credential taken from a profile so that it can be revoked at the provider. {@code sealedSecret}
+     * is still sealed for the profile; open it only with {@link #openForRevocation}.
+     */
+    public record Revocable(String profileId, String network, String instanceUrl, String accountId, String sealedSecret) {
+        @Override
+        public String toString() {
+            return "Revocable[profileId=" + profileId + ", network=" + network + ", sealedSecret=<sealed>]";
+        }
+    }
+
     static final String COLUMNS = """
             id, workspace_id, network, handle, display_name, instance_url, status, status_reason, paused,
             time_zone, text_limit, incident_channel""";
@@ -50,9 +64,11 @@ public class Profiles {
     private final Clock clock;
     private final ApplicationEventPublisher events;
     private final ConnectionHealth health;
+    private final ReconnectClients clients;
 
     Profiles(JdbcClient db, Workspaces workspaces, Networks networks, TokenVault vault,
-            Clock clock, ApplicationEventPublisher events, ConnectionHealth health) {
+            Clock clock, ApplicationEventPublisher events, ConnectionHealth health, ReconnectClients clients) {
+        this.clients = clients;
         this.db = db;
         this.workspaces = workspaces;
         this.networks = networks;
@@ -68,10 +84,19 @@ public class Profiles {
      * stored unless it accepts them. X and Facebook answer with where to connect in the browser.
      */
     public Profile connect(CurrentUser user, String workspaceId, Map<String, String> body) {
+        return connect(user, workspaceId, body, ReconnectClients.WEB);
+    }
+
+    /**
+     * As {@link #connect(CurrentUser, String, Map)}, from {@code client} ({@link ReconnectClients}): while an
+     * operator restricts the network to other clients this answers 403 before anything is asked or stored.
+     */
+    public Profile connect(CurrentUser user, String workspaceId, Map<String, String> body, String client) {
         workspaces.require(user, workspaceId, WorkspaceRole.EDITOR);
         String network = body.get("network");
         if (network == null || network.isBlank()) throw ApiProblem.invalid("network", "is required: sandbox, mastodon, bluesky, x or facebook");
         NetworkAdapter adapter = networks.require(network);
+        clients.check(network, client, workspaceId);
         if (!(adapter instanceof CredentialConnect credentials)) {
             throw ApiProblem.invalid("network", "'" + network + "' connects in the browser: open /connect/" + network + "?workspace=" + workspaceId);
         }
@@ -215,6 +240,49 @@ public class Profiles {
                 .param("r", reason).param("id", profileId).update() == 1;
         if (changed) health.needsReconnect(profileId, reason);
         return changed;
+    }
+
+    /** Profiles on {@code network} that hold a credential, in every workspace; incident channels only if asked. */
+    public List<String> holdingCredentials(String network, boolean includeIncidentChannels) {
+        return db.sql("""
+                select id from profiles where network = :n and secret is not null and (:channels or not incident_channel)
+                order by created_at, id""")
+                .param("n", network).param("channels", includeIncidentChannels).query(String.class).list();
+    }
+
+    /**
+     * Signalbox takes the credential away for the customer's safety, in the caller's transaction: the
+     * profile needs reconnecting (with {@code reason} shown to its workspace), its stored secret is erased
+     * and returned, still sealed, so the caller can revoke it at the provider. Publishes {@link Disconnected}
+     * (its scheduled posts are held). Empty, and nothing changed, when the profile holds no credential
+     * (e.g. a concurrent disconnection took it first). Owners are told by {@link #tellOwnersDisconnected}.
+     */
+    public Optional<Revocable> disconnect(String profileId, String reason) {
+        Optional<Revocable> taken = db.sql("""
+                update profiles p set secret = null, status = 'needs_reconnect', status_reason = :r
+                from (select id, secret from profiles where id = :id and secret is not null for update) old
+                where p.id = old.id
+                returning p.id, p.network, p.instance_url, p.network_account_id, old.secret""")
+                .param("r", reason).param("id", profileId)
+                .query((rs, n) -> new Revocable(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5)))
+                .optional();
+        taken.ifPresent(t -> events.publishEvent(new Disconnected(profileId, reason)));
+        return taken;
+    }
+
+    /**
+     * One email per workspace owner listing their profiles in {@code profileIds}: Signalbox disconnected
+     * them for their safety, why, how to reconnect (and from where, while {@code reconnectClients} is
+     * set), and that their posts are held, not lost. In the caller's transaction.
+     */
+    public void tellOwnersDisconnected(List<String> profileIds, String reason, List<String> reconnectClients) {
+        health.disconnectedForSafety(profileIds, reason, reconnectClients);
+    }
+
+    /** The connection to revoke a taken credential with. A credential the provider renews meanwhile is not kept. */
+    public Connection openForRevocation(Revocable taken) {
+        return new Connection(taken.profileId(), taken.instanceUrl(), taken.accountId(),
+                vault.open(taken.sealedSecret(), "profiles:" + taken.profileId()), Connection.SecretSink.DISCARD);
     }
 
     /** The live connection for one network call; the secret is opened from the vault only here. */

@@ -11,6 +11,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -42,8 +43,9 @@ class ProfilesApi {
 
     @PostMapping("/api/v1/workspaces/{workspaceId}/profiles")
     @ResponseStatus(HttpStatus.CREATED)
-    ProfileView connect(@AuthenticationPrincipal CurrentUser user, @PathVariable String workspaceId, @RequestBody Map<String, String> body) {
-        return ProfileView.of(profiles.connect(user, workspaceId, body));
+    ProfileView connect(@AuthenticationPrincipal CurrentUser user, @PathVariable String workspaceId, @RequestBody Map<String, String> body,
+            @RequestHeader(name = ReconnectClients.HEADER, required = false) String client) {
+        return ProfileView.of(profiles.connect(user, workspaceId, body, ReconnectClients.of(client, ReconnectClients.API)));
     }
 
     @GetMapping("/api/v1/workspaces/{workspaceId}/profiles")

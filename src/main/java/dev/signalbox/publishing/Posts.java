@@ -191,6 +191,37 @@ public class Posts {
         return find(postId).orElseThrow();
     }
 
+    /**
+     * Sends a held post that waited for confirmation after a reconnection ({@code needs_confirmation})
+     * now. 409 for any other post, or while its profile is still not connected.
+     */
+    public Post confirm(CurrentUser user, String postId) {
+        Post post = get(user, postId);
+        Profile profile = profiles.require(user, post.profileId(), WorkspaceRole.EDITOR);
+        if (!profile.connected()) {
+            throw ApiProblem.conflict("Profile @" + profile.handle() + " is " + profile.status() + "; reconnect it before confirming post " + postId);
+        }
+        Instant now = clock.instant();
+        int changed = db.sql("""
+                update posts set status = 'scheduled', due_at = :now, queue_slot = null, next_attempt_at = null,
+                       failure_kind = null, failure_message = null, updated_at = :now
+                where id = :id and status = 'held' and failure_kind = :kind""")
+                .param("now", odt(now)).param("id", postId).param("kind", HeldPosts.NEEDS_CONFIRMATION).update();
+        if (changed == 0) {
+            throw ApiProblem.conflict("Post " + postId + " is " + find(postId).map(Post::status).orElse("gone")
+                    + " and not waiting for confirmation; only a held post that was due long before its profile was reconnected needs confirming");
+        }
+        signal.postsChanged();
+        return find(postId).orElseThrow();
+    }
+
+    /** How many posts of these profiles are held (waiting for a reconnection or for confirmation). */
+    public long heldCount(List<String> profileIds) {
+        if (profileIds.isEmpty()) return 0;
+        return db.sql("select count(*) from posts where profile_id = any(:ids) and status = 'held'")
+                .param("ids", profileIds.toArray(String[]::new)).query(Long.class).single();
+    }
+
     private ApiProblem notEditable(String postId) {
         String status = find(postId).map(Post::status).orElse("gone");
         return ApiProblem.conflict("Post " + postId + " is " + status + "; only draft, scheduled or held posts can be changed or cancelled");

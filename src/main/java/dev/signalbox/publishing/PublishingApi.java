@@ -49,6 +49,12 @@ class PublishingApi {
         return posts.edit(user, id, body.text(), body.at());
     }
 
+    /** A held post that waited for its owner after a reconnection goes out now. */
+    @PostMapping("/api/v1/posts/{id}/confirm")
+    Post confirm(@AuthenticationPrincipal CurrentUser user, @PathVariable String id) {
+        return posts.confirm(user, id);
+    }
+
     @DeleteMapping("/api/v1/posts/{id}")
     Post cancel(@AuthenticationPrincipal CurrentUser user, @PathVariable String id) {
         return posts.cancel(user, id);

@@ -2,10 +2,12 @@ package dev.signalbox.web;
 
 import dev.signalbox.accounts.CurrentUser;
 import dev.signalbox.profiles.BrowserConnections;
+import dev.signalbox.profiles.ReconnectClients;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.stereotype.Controller;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 
 /** `GET /connect/{network}?workspace=…` sends the browser to the network; its callback stores the profiles. */
@@ -27,8 +29,9 @@ public final class ConnectPages {
 
     @GetMapping(START)
     String start(@AuthenticationPrincipal CurrentUser user, @PathVariable String network,
-            @RequestParam(name = "workspace", required = false) String workspaceId) {
-        return "redirect:" + connections.start(user, workspaceId, network);
+            @RequestParam(name = "workspace", required = false) String workspaceId,
+            @RequestHeader(name = ReconnectClients.HEADER, required = false) String client) {
+        return "redirect:" + connections.start(user, workspaceId, network, ReconnectClients.of(client, ReconnectClients.WEB));
     }
 
     @GetMapping(CALLBACK)

@@ -16,8 +16,9 @@ public record ProfilePage(PageHeader header, Profile profile, String notice, Com
 
     /**
      * {@code cancelUrl} is null when the post can no longer be cancelled; {@code failure} is the reason a post failed or is held;
-     * {@code containment} says what Signalbox operators did to it and why (null when nothing).
+     * {@code containment} says what Signalbox operators did to it and why (null when nothing);
+     * {@code confirmUrl} is set only for a held post that waits for its owner's confirmation after a reconnection.
      */
     public record PostRow(String id, String text, String status, String time, String failure, String networkUrl, String cancelUrl,
-            String containment) {}
+            String containment, String confirmUrl) {}
 }

@@ -39,6 +39,7 @@ public final class ProfilePages {
     public static final String FEEDBACK = "/profiles/{id}/compose-feedback";
     public static final String PAUSE = "/profiles/{id}/paused";
     public static final String CANCEL = "/posts/{id}/cancel";
+    public static final String CONFIRM = "/posts/{id}/confirm";
 
     public static String profile(String id) {
         return PROFILE.replace("{id}", id);
@@ -58,6 +59,10 @@ public final class ProfilePages {
 
     public static String cancel(String postId) {
         return CANCEL.replace("{id}", postId);
+    }
+
+    public static String confirm(String postId) {
+        return CONFIRM.replace("{id}", postId);
     }
 
     static final Set<String> QUEUED = Set.of("scheduled", "held", "publishing");
@@ -145,6 +150,20 @@ public final class ProfilePages {
         return "redirect:" + profile(post.profileId());
     }
 
+    /** Sends a held post that waited for confirmation after a reconnection; a post no longer waiting is explained. */
+    @PostMapping(CONFIRM)
+    String confirmPost(@AuthenticationPrincipal CurrentUser user, @PathVariable String id, RedirectAttributes redirect) {
+        Post post = posts.get(user, id);
+        try {
+            posts.confirm(user, id);
+            redirect.addFlashAttribute(NOTICE, "Confirmed: the post goes out now.");
+        } catch (ApiProblem problem) {
+            if (problem.status().value() != 409) throw problem;
+            redirect.addFlashAttribute(NOTICE, problem.getMessage());
+        }
+        return "redirect:" + profile(post.profileId());
+    }
+
     private String render(CurrentUser user, Profile profile, HttpServletRequest request, Model model, String notice,
             String text, String when, String at, FieldErrors errors) {
         Workspaces.Workspace workspace = workspaces.get(user, profile.workspaceId());
@@ -181,8 +200,11 @@ public final class ProfilePages {
         Instant moment = lastMoment(post);
         String time = moment == null ? null : SHOWN.format(moment.atZone(zone));
         String failure = post.failure() == null ? null : post.failure().message();
+        boolean waitsForConfirmation = post.status().equals("held") && post.failure() != null
+                && "needs_confirmation".equals(post.failure().kind());
         return new ProfilePage.PostRow(post.id(), post.text(), post.status(), time, failure, post.networkUrl(),
-                CANCELLABLE.contains(post.status()) ? cancel(post.id()) : null, containmentNote(post.containment()));
+                CANCELLABLE.contains(post.status()) ? cancel(post.id()) : null, containmentNote(post.containment()),
+                waitsForConfirmation ? confirm(post.id()) : null);
     }
 
     private static String containmentNote(Post.Containment containment) {
