@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** Entry point of `java -jar signalbox.jar COMMAND`. With no command the jar serves instead. */
 @Command(name = "signalbox", mixinStandardHelpOptions = true, version = "Signalbox 0.1",
         description = "Signalbox operator commands. Run with no arguments to start the server.",
-        subcommands = {KeysCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {KeysCommand.class, AuditCommand.class, CommandLine.HelpCommand.class})
 public final class Cli {
 
     private Cli() {}
