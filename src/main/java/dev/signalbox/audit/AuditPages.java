@@ -5,6 +5,7 @@ import dev.signalbox.accounts.Operators;
 import dev.signalbox.platform.ApiProblem;
 import dev.signalbox.web.Csrf;
 import dev.signalbox.web.PageHeader;
+import dev.signalbox.web.ProblemPage;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.util.List;
@@ -12,6 +13,8 @@ import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.security.web.csrf.CsrfToken;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
+import org.springframework.web.servlet.ModelAndView;
+import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 
@@ -45,9 +48,25 @@ public final class AuditPages {
             error = refused.getMessage();
         }
         AuditLog.Verification verification = verify != null ? log.verify() : null;
-        CsrfToken token = (CsrfToken) request.getAttribute(CsrfToken.class.getName());
-        PageHeader header = new PageHeader("Audit log", user.name(), new Csrf(token.getParameterName(), token.getToken()));
-        model.addAttribute("page", new AuditPage(header, from, to, actor, action, entries, error, verification, PAGE_SIZE));
+        model.addAttribute("page", new AuditPage(header("Audit log", user, request), from, to, actor, action, entries, error,
+                verification, PAGE_SIZE));
         return "audit";
+    }
+
+    /** A customer (404) or an operator without the role (403) gets the dashboard's problem page, as on every page. */
+    @ExceptionHandler(ApiProblem.class)
+    ModelAndView refused(ApiProblem problem, @AuthenticationPrincipal CurrentUser user, HttpServletRequest request,
+            HttpServletResponse response) {
+        int status = problem.status().value();
+        String title = status == 404 ? "Not found" : status == 403 ? "Not allowed" : problem.title();
+        response.setStatus(status);
+        ModelAndView view = new ModelAndView("problem");
+        view.addObject("page", new ProblemPage(header(title, user, request), status, title, problem.getMessage()));
+        return view;
+    }
+
+    private static PageHeader header(String title, CurrentUser user, HttpServletRequest request) {
+        CsrfToken token = (CsrfToken) request.getAttribute(CsrfToken.class.getName());
+        return new PageHeader(title, user == null ? null : user.name(), new Csrf(token.getParameterName(), token.getToken()));
     }
 }
