@@ -1,8 +1,10 @@
 package dev.signalbox.accounts;
 
 import dev.signalbox.platform.ApiProblem;
+import jakarta.servlet.http.HttpServletRequest;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
@@ -26,14 +28,18 @@ class AccountsApi {
     record NewWorkspace(String name) {}
     record NewMember(String email, String role) {}
 
+    static final String OPERATORS = "/api/v1/operators";
+
     private final Users users;
+    private final SignIn signIn;
     private final ApiTokens tokens;
     private final Workspaces workspaces;
     private final boolean signUpEnabled;
 
-    AccountsApi(Users users, ApiTokens tokens, Workspaces workspaces,
+    AccountsApi(Users users, SignIn signIn, ApiTokens tokens, Workspaces workspaces,
             @Value("${signalbox.signup-enabled:true}") boolean signUpEnabled) {
         this.users = users;
+        this.signIn = signIn;
         this.tokens = tokens;
         this.workspaces = workspaces;
         this.signUpEnabled = signUpEnabled;
@@ -47,21 +53,27 @@ class AccountsApi {
         return new UserView(user.id(), user.email(), user.name());
     }
 
+    /** 401 for a wrong password or two-factor code, 429 while the account or the caller's address is locked out. */
     @PostMapping("/api/v1/auth/token")
     @ResponseStatus(HttpStatus.CREATED)
-    TokenView token(@RequestBody TokenRequest body) {
-        CurrentUser user = users.authenticate(body.email(), body.password())
-                .orElseThrow(() -> ApiProblem.unauthorized("Wrong email or password"));
+    TokenView token(@RequestBody TokenRequest body, HttpServletRequest request) {
+        CurrentUser user = signIn.attempt(body.email(), body.password(), body.totp(), request.getRemoteAddr(), "api");
         ApiTokens.Issued issued = tokens.issue(user.id());
         return new TokenView(issued.token(), issued.expiresAt());
     }
 
-    @PostMapping("/api/v1/operators")
+    @PostMapping(OPERATORS)
     @ResponseStatus(HttpStatus.CREATED)
-    OperatorView createOperator(@AuthenticationPrincipal CurrentUser caller, @RequestBody NewOperator body) {
-        if (!caller.hasOperatorRole("admin")) throw ApiProblem.notFound("/api/v1/operators");
-        CurrentUser op = users.createOperator(body.email(), body.password(), body.name(), body.roles());
+    OperatorView createOperator(@AuthenticationPrincipal CurrentUser caller, @RequestBody NewOperator body, HttpServletRequest request) {
+        Operators.require(caller, OPERATORS, Operators.ADMIN);
+        CurrentUser op = users.createOperator(caller, request.getRemoteAddr(), body.email(), body.password(), body.name(), body.roles());
         return new OperatorView(op.id(), op.email(), op.name(), List.copyOf(op.operatorRoles()));
+    }
+
+    @GetMapping(OPERATORS)
+    Map<String, List<Users.OperatorSummary>> operators(@AuthenticationPrincipal CurrentUser caller) {
+        Operators.require(caller, OPERATORS, Operators.ADMIN);
+        return Map.of("operators", users.operators());
     }
 
     @PostMapping("/api/v1/workspaces")

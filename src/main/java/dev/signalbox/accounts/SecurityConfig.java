@@ -5,7 +5,9 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import dev.signalbox.platform.ApiProblem;
 import java.util.List;
+import java.util.Set;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -13,6 +15,7 @@ import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpMethod;
 import org.springframework.security.authentication.AuthenticationProvider;
 import org.springframework.security.authentication.BadCredentialsException;
+import org.springframework.security.authentication.LockedException;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
@@ -20,6 +23,7 @@ import org.springframework.security.core.Authentication;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.access.intercept.AuthorizationFilter;
 import org.springframework.security.web.authentication.UsernamePasswordAuthenticationFilter;
 import org.springframework.web.filter.OncePerRequestFilter;
 
@@ -59,27 +63,42 @@ class SecurityConfig {
 
     @Bean
     @Order(3)
-    SecurityFilterChain dashboard(HttpSecurity http, AuthenticationProvider provider) throws Exception {
+    SecurityFilterChain dashboard(HttpSecurity http, AuthenticationProvider provider, TwoFactor twoFactor) throws Exception {
         http.authenticationProvider(provider)
+                .addFilterBefore(new EnrolmentGate(twoFactor), AuthorizationFilter.class)
                 .authorizeHttpRequests(a -> a
                         .requestMatchers("/login", "/signup", "/status", "/status/**", "/status.json",
                                 "/actuator/health", "/actuator/health/**", "/htmx.min.js", "/app.css", "/app.js",
                                 "/favicon.ico", "/error").permitAll()
                         .anyRequest().authenticated())
-                .formLogin(f -> f.loginPage("/login").defaultSuccessUrl("/", false).failureUrl("/login?error"))
+                .formLogin(f -> f.loginPage("/login").defaultSuccessUrl("/", false).failureUrl("/login?error")
+                        .authenticationDetailsSource(request -> new SignInDetails(request.getRemoteAddr(), request.getParameter("totp"))))
                 .logout(l -> l.logoutUrl("/logout").logoutSuccessUrl("/login?signedOut"));
         return http.build();
     }
 
-    /** Dashboard sign-in: the same password check as the API. */
+    /** What the sign-in form sends besides email and password: the two-factor code, and where it came from. */
+    record SignInDetails(String remoteAddress, String totp) {}
+
+    /**
+     * Dashboard sign-in: the same checks as the API (throttle, password, two-factor code for
+     * enrolled operators). The refusal's message is what the sign-in page shows.
+     */
     @Bean
-    AuthenticationProvider dashboardSignIn(Users users) {
+    AuthenticationProvider dashboardSignIn(SignIn signIn) {
         return new AuthenticationProvider() {
             @Override
             public Authentication authenticate(Authentication authentication) {
-                CurrentUser user = users.authenticate(authentication.getName(), String.valueOf(authentication.getCredentials()))
-                        .orElseThrow(() -> new BadCredentialsException("Wrong email or password"));
-                return authenticated(user);
+                SignInDetails details = authentication.getDetails() instanceof SignInDetails d ? d : new SignInDetails(null, null);
+                try {
+                    return authenticated(signIn.attempt(authentication.getName(), String.valueOf(authentication.getCredentials()),
+                            details.totp(), details.remoteAddress(), "dashboard"));
+                } catch (ApiProblem refused) {
+                    String message = refused.getMessage().replaceFirst("^totp: ", "");
+                    message = Character.toUpperCase(message.charAt(0)) + message.substring(1);
+                    if (refused.status().value() == 429) throw new LockedException(message);
+                    throw new BadCredentialsException(message);
+                }
             }
 
             @Override
@@ -94,6 +113,33 @@ class SecurityConfig {
                 .map(r -> new SimpleGrantedAuthority("ROLE_OPERATOR_" + r.toUpperCase()))
                 .toList();
         return UsernamePasswordAuthenticationToken.authenticated(user, null, authorities);
+    }
+
+    /**
+     * Sends a signed-in operator who has no second factor yet to the enrolment page; until they
+     * confirm one, every other dashboard page redirects there (sign-out and static files excepted).
+     */
+    static final class EnrolmentGate extends OncePerRequestFilter {
+        private static final Set<String> OPEN = Set.of(TwoFactor.ENROLMENT_PAGE, "/logout", "/login", "/error",
+                "/app.css", "/app.js", "/htmx.min.js", "/favicon.ico");
+        private final TwoFactor twoFactor;
+
+        EnrolmentGate(TwoFactor twoFactor) {
+            this.twoFactor = twoFactor;
+        }
+
+        @Override
+        protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+                throws ServletException, IOException {
+            Authentication auth = SecurityContextHolder.getContext().getAuthentication();
+            if (auth != null && auth.getPrincipal() instanceof CurrentUser user && user.isOperator()
+                    && !OPEN.contains(request.getServletPath()) && !twoFactor.enrolled(user.id())) {
+                response.setHeader("HX-Redirect", TwoFactor.ENROLMENT_PAGE);
+                response.sendRedirect(TwoFactor.ENROLMENT_PAGE);
+                return;
+            }
+            chain.doFilter(request, response);
+        }
     }
 
     /** Reads `Authorization: Bearer …`; a missing or unknown token leaves the request anonymous. */

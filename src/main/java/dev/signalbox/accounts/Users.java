@@ -13,10 +13,12 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
 
 /** Customers and operators: sign-up, password check, operator creation. */
 @Service
@@ -30,9 +32,11 @@ public class Users {
     private final PasswordEncoder passwords;
     private final Clock clock;
     private final String dummyHash;
+    private final ApplicationEventPublisher events;
 
-    Users(JdbcClient db, PasswordEncoder passwords, Clock clock) {
+    Users(JdbcClient db, PasswordEncoder passwords, Clock clock, ApplicationEventPublisher events) {
         this.db = db;
+        this.events = events;
         this.passwords = passwords;
         this.clock = clock;
         this.dummyHash = passwords.encode("no account has this password");
@@ -52,6 +56,30 @@ public class Users {
             }
         }
         return create(email, password, name, new LinkedHashSet<>(roles));
+    }
+
+    /**
+     * Creates an operator on behalf of {@code by} (null: Signalbox itself) and announces it in the
+     * same transaction, so the audit record and the account commit together. 409 for a taken email.
+     */
+    @Transactional
+    public CurrentUser createOperator(CurrentUser by, String source, String email, String password, String name, List<String> roles) {
+        CurrentUser created = createOperator(email, password, name, roles);
+        events.publishEvent(new AccountEvents.OperatorCreated(by, source, created));
+        return created;
+    }
+
+    /** An operator as the operators list shows them. */
+    public record OperatorSummary(String id, String email, String name, List<String> roles, boolean totpEnrolled) {}
+
+    public List<OperatorSummary> operators() {
+        return db.sql("""
+                select u.id, u.email, u.name, u.operator_roles, t.confirmed_at is not null as enrolled
+                from users u left join users_totp t on t.user_id = u.id
+                where cardinality(u.operator_roles) > 0 order by lower(u.email)""")
+                .query((rs, n) -> new OperatorSummary(rs.getString(1), rs.getString(2), rs.getString(3),
+                        List.of((String[]) rs.getArray(4).getArray()), rs.getBoolean(5)))
+                .list();
     }
 
     private CurrentUser create(String email, String password, String name, Set<String> roles) {

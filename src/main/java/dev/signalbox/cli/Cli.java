@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "signalbox", mixinStandardHelpOptions = true, version = "Signalbox 0.1",
         description = "Signalbox operator commands. Run with no arguments to start the server.",
         subcommands = {HaltCommands.Halt.class, HaltCommands.Lift.class, HaltCommands.Status.class, ContainCommand.class,
-                DisconnectCommand.class, KeysCommand.class, CommandLine.HelpCommand.class})
+                DisconnectCommand.class, AuditCommand.class, KeysCommand.class, CommandLine.HelpCommand.class})
 public final class Cli {
 
     private Cli() {}

@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import tools.jackson.databind.JsonNode;
@@ -14,16 +15,20 @@ final class HaltCommands {
     private HaltCommands() {}
 
     abstract static class Remote implements Callable<Integer> {
-        @Option(names = "--server", description = "Signalbox URL (default: SIGNALBOX_SERVER, else http://localhost:8080). Token: SIGNALBOX_TOKEN.")
-        String server;
+        @Mixin
+        ServerClient client;
 
         @Override
         public Integer call() {
             try {
-                return run(ServerClient.fromEnvironment(server));
+                client.requireToken();
+                return run(client);
             } catch (ServerClient.Failure f) {
                 System.err.println(f.getMessage());
                 return f.exitCode;
+            } catch (ServerClient.Unreachable u) {
+                System.err.println(u.getMessage());
+                return 69;
             }
         }
 

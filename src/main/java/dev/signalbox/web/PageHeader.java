@@ -10,7 +10,7 @@ import jakarta.servlet.http.HttpServletRequest;
  */
 public record PageHeader(String title, String userName, Csrf csrf, boolean operator, String banner) {
 
-    static PageHeader of(String title, CurrentUser user, HttpServletRequest request) {
+    public static PageHeader of(String title, CurrentUser user, HttpServletRequest request) {
         return new PageHeader(title, user == null ? null : user.name(), Csrf.of(request), user != null && user.isOperator(),
                 (String) request.getAttribute(HaltBanner.ATTRIBUTE));
     }

@@ -8,8 +8,10 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.util.List;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
+import org.springframework.security.core.AuthenticationException;
 import org.springframework.security.core.context.SecurityContext;
 import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.web.WebAttributes;
 import org.springframework.security.web.context.HttpSessionSecurityContextRepository;
 import org.springframework.security.web.context.SecurityContextRepository;
 import org.springframework.stereotype.Controller;
@@ -43,7 +45,9 @@ public final class SignInPages {
         String message = null;
         boolean error = false;
         if (request.getParameter("error") != null) {
-            message = "Wrong email or password";
+            message = request.getSession(false) != null
+                    && request.getSession(false).getAttribute(WebAttributes.AUTHENTICATION_EXCEPTION) instanceof AuthenticationException e
+                    ? e.getMessage() : "Wrong email or password"; // the refusal as sign-in worded it (wrong code, locked out)
             error = true;
         } else if (request.getParameter("signedOut") != null) {
             message = "You are signed out.";

@@ -2,6 +2,7 @@ package dev.signalbox.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.signalbox.accounts.TestTotp;
 import dev.signalbox.testing.Api;
 import dev.signalbox.testing.Node;
 import dev.signalbox.testing.TestPostgres;
@@ -22,10 +23,15 @@ class CommandPageTest {
     static final String ADMIN = "commander@example.com";
     static final String PASSWORD = "correct horse battery";
     static Node node;
+    static String token;
 
+    /** The first operator is provisioned with a TOTP secret, as automation would do; each 30-s code is accepted once. */
     @BeforeAll
     static void start() {
-        node = Node.start(TestPostgres.freshDatabaseUrl(), Map.of("signalbox.admin.email", ADMIN, "signalbox.admin.password", PASSWORD));
+        node = Node.start(TestPostgres.freshDatabaseUrl(), Map.of("signalbox.admin.email", ADMIN, "signalbox.admin.password", PASSWORD,
+                "signalbox.admin.totp-secret", TestTotp.SECRET));
+        token = Api.at(node.port()).post("/api/v1/auth/token", "{\"email\":\"" + ADMIN + "\",\"password\":\"" + PASSWORD
+                + "\",\"totp\":\"" + TestTotp.code(TestTotp.SECRET, 0) + "\"}").text("token");
     }
 
     @AfterAll
@@ -45,7 +51,7 @@ class CommandPageTest {
 
         DashboardSession operator = new DashboardSession(node.port());
         operator.get(SignInPages.LOGIN);
-        operator.post(SignInPages.LOGIN, "username", ADMIN, "password", PASSWORD);
+        operator.post(SignInPages.LOGIN, "username", ADMIN, "password", PASSWORD, "totp", TestTotp.code(TestTotp.SECRET, 1));
         DashboardSession.Page command = operator.get(CommandPages.COMMAND);
         assertThat(command.body()).contains("Posting is running: no active halt.");
 
@@ -98,7 +104,7 @@ class CommandPageTest {
     }
 
     static String token() {
-        return Api.at(node.port()).post("/api/v1/auth/token", "{\"email\":\"" + ADMIN + "\",\"password\":\"" + PASSWORD + "\"}").text("token");
+        return token;
     }
 
     record Run(int exit, String output) {}
