@@ -45,7 +45,21 @@ class OperatorPermissionsTest extends SignalboxTest {
             new Endpoint("GET", "/api/v1/audit", null, 200, Set.of(Caller.ADMIN, Caller.RESPONDER)),
             new Endpoint("GET", "/api/v1/audit?from=2020-01-01T00:00:00Z", null, 200, Set.of(Caller.ADMIN, Caller.RESPONDER)),
             new Endpoint("GET", "/api/v1/audit/verify", null, 200,
-                    Set.of(Caller.ADMIN, Caller.RESPONDER, Caller.COMMUNICATOR, Caller.SUPPORT)));
+                    Set.of(Caller.ADMIN, Caller.RESPONDER, Caller.COMMUNICATOR, Caller.SUPPORT)),
+            // Incident command. Bodies that pass the permission check but fail validation (422) or name nothing (404),
+            // so the matrix never leaves a real halt, job or disconnection behind in the shared test app.
+            new Endpoint("GET", "/api/v1/halts?active=true", null, 200, Set.of(Caller.ADMIN, Caller.RESPONDER, Caller.COMMUNICATOR, Caller.SUPPORT)),
+            new Endpoint("POST", "/api/v1/halts", "{\"scope\":\"profile\",\"target\":\"prf_missing_{unique}\",\"reason\":\"matrix\"}",
+                    422, Set.of(Caller.ADMIN, Caller.RESPONDER)),
+            new Endpoint("DELETE", "/api/v1/halts/hlt_missing?reason=matrix", null, 404, Set.of(Caller.ADMIN, Caller.RESPONDER)),
+            new Endpoint("POST", "/api/v1/incident-channels", "{\"profileId\":\"prf_missing_{unique}\"}", 422,
+                    Set.of(Caller.ADMIN, Caller.COMMUNICATOR)),
+            new Endpoint("POST", "/api/v1/containments",
+                    "{\"action\":\"hide\",\"postIds\":[\"pst_missing_{unique}\"],\"reason\":\"matrix\",\"dryRun\":true}", 422,
+                    Set.of(Caller.ADMIN, Caller.RESPONDER)),
+            new Endpoint("POST", "/api/v1/disconnections", "{\"network\":\"no_such_network\",\"reason\":\"matrix\"}", 422,
+                    Set.of(Caller.ADMIN, Caller.RESPONDER)),
+            new Endpoint("GET", "/api/v1/disconnections", null, 200, Set.of(Caller.ADMIN, Caller.RESPONDER, Caller.COMMUNICATOR, Caller.SUPPORT)));
 
     @LocalServerPort
     int port;
