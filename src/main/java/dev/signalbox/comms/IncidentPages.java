@@ -1,0 +1,194 @@
+package dev.signalbox.comms;
+
+import dev.signalbox.accounts.CurrentUser;
+import dev.signalbox.accounts.Operators;
+import dev.signalbox.audit.AuditLog;
+import dev.signalbox.platform.ApiProblem;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.util.List;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.security.web.csrf.CsrfToken;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+
+/**
+ * The operators' incident pages: the list with a form to open one, and one incident's timeline
+ * with the update composer (live checklist and status-page preview through htmx; works without
+ * JavaScript by sending the form). Communicators and admins write; every operator reads.
+ */
+@Controller
+public final class IncidentPages {
+
+    public static final String LIST = "/incidents";
+    public static final String SHOW = "/incidents/{id}";
+    public static final String UPDATES = "/incidents/{id}/updates";
+    public static final String CHECK = "/incidents/{id}/check";
+    /** Set by the dashboard's halt banner on every page (by name: comms does not depend on the dashboard). */
+    static final String BANNER_ATTRIBUTE = "dev.signalbox.web.HaltBanner";
+
+    public static String show(String id) {
+        return SHOW.replace("{id}", id);
+    }
+
+    public static String updates(String id) {
+        return UPDATES.replace("{id}", id);
+    }
+
+    public static String check(String id) {
+        return CHECK.replace("{id}", id);
+    }
+
+    private final Incidents incidents;
+    private final Audiences audiences;
+
+    IncidentPages(Incidents incidents, Audiences audiences) {
+        this.incidents = incidents;
+        this.audiences = audiences;
+    }
+
+    @GetMapping(LIST)
+    String list(@AuthenticationPrincipal CurrentUser user, HttpServletRequest request, Model model) {
+        read(user);
+        return listPage(user, request, model, "", "major", List.of(), null);
+    }
+
+    @PostMapping(LIST)
+    String open(@AuthenticationPrincipal CurrentUser user, @RequestParam(defaultValue = "") String title,
+            @RequestParam(defaultValue = "") String severity, @RequestParam(required = false) List<String> networks,
+            HttpServletRequest request, HttpServletResponse response, Model model) {
+        Operators.require(user, "The page " + LIST, Operators.COMMUNICATOR);
+        try {
+            Incidents.Incident opened = incidents.open(new Incidents.NewIncident(title, severity, "investigating", networks), actor(user, request));
+            return "redirect:" + show(opened.id());
+        } catch (ApiProblem problem) {
+            response.setStatus(problem.status().value());
+            return listPage(user, request, model, title, severity, problem.errors(), problem.getMessage());
+        }
+    }
+
+    @GetMapping(SHOW)
+    String show(@AuthenticationPrincipal CurrentUser user, @PathVariable String id, HttpServletRequest request, Model model) {
+        read(user);
+        return incidentPage(user, id, request, model, Composer.empty(), null, List.of(), null);
+    }
+
+    /** The htmx fragment: the checklist and the status-page preview of the draft, with the audience size. */
+    @PostMapping(CHECK)
+    String check(@AuthenticationPrincipal CurrentUser user, @PathVariable String id, @RequestParam(defaultValue = "") String body,
+            @RequestParam(defaultValue = "all") String audience, Model model) {
+        Operators.require(user, "The page " + LIST, Operators.COMMUNICATOR);
+        model.addAttribute("page", review(body, audience));
+        return "comms/review";
+    }
+
+    @PostMapping(UPDATES)
+    String send(@AuthenticationPrincipal CurrentUser user, @PathVariable String id, @RequestParam(defaultValue = "") String status,
+            @RequestParam(defaultValue = "") String body, @RequestParam(defaultValue = "") String audience,
+            @RequestParam(required = false) List<String> channels, @RequestParam(defaultValue = "false") boolean overrideChecklist,
+            HttpServletRequest request, HttpServletResponse response, Model model) {
+        Operators.require(user, "The page " + LIST, Operators.COMMUNICATOR);
+        Composer composer = new Composer(status, body, audience, channels == null ? List.of() : channels, overrideChecklist);
+        try {
+            Incidents.Outcome out = incidents.publish(id, new Incidents.Draft(status, body, audience, composer.channels(), false, overrideChecklist),
+                    actor(user, request));
+            String sent = "Update published on the status page to " + out.recipients() + " reader(s) in '" + audience + "'"
+                    + (out.channelsPending().isEmpty() ? "." : "; not yet sent by " + String.join(", ", out.channelsPending())
+                    + " (those channels arrive in the next release).");
+            return incidentPage(user, id, request, model, Composer.empty(), sent, List.of(), null);
+        } catch (Incidents.ChecklistRefused refused) {
+            response.setStatus(422);
+            return incidentPage(user, id, request, model, composer, null, List.of(), review(body, audience));
+        } catch (ApiProblem problem) {
+            if (problem.status().value() == 404) throw problem;
+            response.setStatus(problem.status().value());
+            return incidentPage(user, id, request, model, composer, null,
+                    problem.errors().isEmpty() ? List.of(new ApiProblem.FieldError("incident", problem.getMessage())) : problem.errors(), null);
+        }
+    }
+
+    /** An operator page the caller may not see (or that does not exist) is a plain 404 page. */
+    @ExceptionHandler(ApiProblem.class)
+    String problem(ApiProblem problem, HttpServletResponse response, Model model) {
+        response.setStatus(problem.status().value());
+        model.addAttribute("page", new CommsProblemPage(problem.status().value(), problem.getMessage()));
+        return "comms/problem";
+    }
+
+    private ReviewFragment review(String body, String audience) {
+        Integer recipients = null;
+        try {
+            Audiences.validate(audience);
+            recipients = audiences.count(audience);
+        } catch (ApiProblem ignored) {
+            // an unknown audience shows no count; sending names the problem
+        }
+        List<MessageChecklist.Check> checklist = MessageChecklist.review(body);
+        return new ReviewFragment(checklist, MessageChecklist.failedRequired(checklist).size(), MessageBody.toSafeHtml(body), audience, recipients);
+    }
+
+    private static void read(CurrentUser user) {
+        Operators.require(user, "The page " + LIST, Operators.RESPONDER, Operators.COMMUNICATOR, Operators.SUPPORT);
+    }
+
+    private String listPage(CurrentUser user, HttpServletRequest request, Model model, String title, String severity,
+            List<ApiProblem.FieldError> errors, String message) {
+        model.addAttribute("page", new IncidentsListPage(Frame.of("Incidents", user, request), mayWrite(user), incidents.list(), title, severity,
+                errors, message));
+        return "comms/incidents";
+    }
+
+    private String incidentPage(CurrentUser user, String id, HttpServletRequest request, Model model, Composer composer, String sent,
+            List<ApiProblem.FieldError> errors, ReviewFragment review) {
+        Incidents.Incident incident = incidents.find(id).orElseThrow(() -> ApiProblem.notFound("Incident " + id));
+        model.addAttribute("page", new IncidentPage(Frame.of(incident.title(), user, request), mayWrite(user), incident, composer, sent, errors,
+                review == null ? review(composer.body(), composer.audience()) : review));
+        return "comms/incident";
+    }
+
+    private static boolean mayWrite(CurrentUser user) {
+        return user.hasOperatorRole(Operators.ADMIN, Operators.COMMUNICATOR);
+    }
+
+    private static AuditLog.Actor actor(CurrentUser user, HttpServletRequest request) {
+        return new AuditLog.Actor(user.id(), user.email(), request.getRemoteAddr());
+    }
+
+    /** What the shared dashboard layout needs; the template turns it into the dashboard's PageHeader. */
+    public record Frame(String title, String userName, String csrfParameter, String csrfToken, String banner) {
+        static Frame of(String title, CurrentUser user, HttpServletRequest request) {
+            CsrfToken token = (CsrfToken) request.getAttribute(CsrfToken.class.getName());
+            if (token == null) token = (CsrfToken) request.getAttribute("_csrf");
+            if (token == null) throw new IllegalStateException("No CSRF token on " + request.getRequestURI());
+            return new Frame(title, user.name(), token.getParameterName(), token.getToken(), (String) request.getAttribute(BANNER_ATTRIBUTE));
+        }
+    }
+
+    /** The update being written, kept when sending is refused so nothing typed is lost. */
+    public record Composer(String status, String body, String audience, List<String> channels, boolean overrideChecklist) {
+        static Composer empty() {
+            return new Composer("", "", "all", List.of("statuspage"), false);
+        }
+    }
+
+    public record IncidentsListPage(Frame frame, boolean mayWrite, List<Incidents.Incident> incidents, String title, String severity,
+            List<ApiProblem.FieldError> errors, String message) {}
+
+    public record IncidentPage(Frame frame, boolean mayWrite, Incidents.Incident incident, Composer composer, String sent,
+            List<ApiProblem.FieldError> errors, ReviewFragment review) {
+        public String error(String field) {
+            return errors.stream().filter(e -> e.field().equals(field) || e.field().startsWith(field + "[")).map(ApiProblem.FieldError::message)
+                    .reduce((a, b) -> a + "; " + b).orElse(null);
+        }
+    }
+
+    /** The live review of a draft: checklist, how many required items fail, the preview, the audience size (null if unknown). */
+    public record ReviewFragment(List<MessageChecklist.Check> checklist, int failedRequired, String previewHtml, String audience, Integer recipients) {}
+
+    public record CommsProblemPage(int status, String detail) {}
+}

@@ -1,0 +1,103 @@
+package dev.signalbox.comms;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.signalbox.testing.Node;
+import dev.signalbox.testing.TestPostgres;
+import java.net.CookieManager;
+import java.net.CookiePolicy;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The incident pages as an operator and a customer use them in a browser (forms, cookies, CSRF). */
+class IncidentPagesTest {
+
+    static final String ADMIN = "pages-admin@example.com";
+    static final String PASSWORD = "correct horse battery staple";
+    static Node node;
+
+    @BeforeAll
+    static void start() {
+        node = Node.start(TestPostgres.freshDatabaseUrl(), Map.of("signalbox.admin.email", ADMIN, "signalbox.admin.password", PASSWORD));
+    }
+
+    @AfterAll
+    static void stop() {
+        node.close();
+    }
+
+    /** A browser: cookies, redirects, and the CSRF token of the last page read. */
+    static final class Browser {
+        final HttpClient http = HttpClient.newBuilder().cookieHandler(new CookieManager(null, CookiePolicy.ACCEPT_ALL))
+                .followRedirects(HttpClient.Redirect.NORMAL).build();
+        String csrf;
+
+        HttpResponse<String> get(String path) throws Exception {
+            return remember(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port() + path)).build(),
+                    HttpResponse.BodyHandlers.ofString()));
+        }
+
+        HttpResponse<String> post(String path, String... pairs) throws Exception {
+            StringBuilder form = new StringBuilder("_csrf=" + URLEncoder.encode(csrf, StandardCharsets.UTF_8));
+            for (int i = 0; i < pairs.length; i += 2) {
+                form.append('&').append(URLEncoder.encode(pairs[i], StandardCharsets.UTF_8)).append('=')
+                        .append(URLEncoder.encode(pairs[i + 1], StandardCharsets.UTF_8));
+            }
+            return remember(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port() + path))
+                    .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(form.toString())).build(),
+                    HttpResponse.BodyHandlers.ofString()));
+        }
+
+        private HttpResponse<String> remember(HttpResponse<String> response) {
+            Matcher m = Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"").matcher(response.body());
+            if (m.find()) csrf = m.group(1);
+            return response;
+        }
+    }
+
+    @Test
+    void an_operator_opens_an_incident_reviews_a_draft_live_and_sends_it_with_an_override() throws Exception {
+        Browser operator = new Browser();
+        operator.get("/login");
+        operator.post("/login", "username", ADMIN, "password", PASSWORD);
+        assertThat(operator.get(IncidentPages.LIST).body()).contains("Open an incident");
+
+        HttpResponse<String> opened = operator.post(IncidentPages.LIST, "title", "Spam through X", "severity", "critical", "networks", "x");
+        assertThat(opened.uri().getPath()).startsWith("/incidents/inc_");
+        String incident = opened.uri().getPath().substring("/incidents/".length());
+        assertThat(opened.body()).contains("Spam through X", "No update yet", "hx-post=\"" + IncidentPages.check(incident) + "\"");
+
+        HttpResponse<String> review = operator.post(IncidentPages.check(incident), "body", "We are looking into it. **Soon** more.", "audience", "all");
+        assertThat(review.body()).contains("required item(s) missing", "Say sorry", "<strong>Soon</strong>", "Audience 'all': 0 reader(s)");
+
+        HttpResponse<String> refused = operator.post(IncidentPages.updates(incident), "status", "identified", "body", "We are looking into it.",
+                "audience", "all", "channels", "statuspage");
+        assertThat(refused.statusCode()).isEqualTo(422);
+        assertThat(refused.body()).contains("We are looking into it.", "Say sorry", "audit log");
+
+        HttpResponse<String> sent = operator.post(IncidentPages.updates(incident), "status", "identified", "body", "We are looking into it.",
+                "audience", "all", "channels", "statuspage", "channels", "email", "overrideChecklist", "true");
+        assertThat(sent.statusCode()).isEqualTo(200);
+        assertThat(sent.body()).contains("Update published on the status page", "not yet sent by email", "sent without apology");
+        assertThat(operator.get("/status").body()).contains("Spam through X", "We are looking into it.");
+    }
+
+    @Test
+    void customers_do_not_see_the_incident_pages() throws Exception {
+        Browser customer = new Browser();
+        customer.get("/signup");
+        String email = "cust-" + System.nanoTime() + "@example.com";
+        customer.post("/signup", "name", "Cleo", "email", email, "password", PASSWORD);
+        assertThat(customer.get(IncidentPages.LIST).statusCode()).isEqualTo(404);
+    }
+}
