@@ -9,7 +9,7 @@ import org.springframework.stereotype.Service;
 
 /** Reads the audit log with the filters of the API and the dashboard page. */
 @Service
-class AuditSearch {
+public class AuditSearch {
 
     record Filter(Instant from, Instant to, String actor, String action) {}
 
@@ -35,6 +35,14 @@ class AuditSearch {
                         rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10),
                         rs.getString(11), rs.getString(12)))
                 .list();
+    }
+
+    /**
+     * The newest (or oldest) entries matching filters as a person typed them; 422 naming {@code from}
+     * or {@code to} when one is not an ISO-8601 instant.
+     */
+    public List<AuditLog.Entry> search(String from, String to, String actor, String action, int limit, boolean newestFirst) {
+        return find(AuditApi.filter(from, to, actor, action), limit, newestFirst);
     }
 
     private static String blankToNull(String s) {

@@ -119,7 +119,7 @@ public final class ServerClient {
             }
             return new Answer(response.statusCode(), json, response.body());
         } catch (ConnectException e) {
-            throw new Unreachable("Cannot reach Signalbox at " + base() + " (is it running there? set --server or SIGNALBOX_SERVER)");
+            throw new Unreachable("Could not connect to " + base() + " (is Signalbox running there? set --server or SIGNALBOX_SERVER)");
         } catch (HttpTimeoutException e) {
             throw new Unreachable(base() + " did not answer in time");
         } catch (IOException e) {

@@ -28,7 +28,8 @@ class IncidentPagesTest {
 
     @BeforeAll
     static void start() {
-        node = Node.start(TestPostgres.freshDatabaseUrl(), Map.of("signalbox.admin.email", ADMIN, "signalbox.admin.password", PASSWORD));
+        node = Node.start(TestPostgres.freshDatabaseUrl(), Map.of("signalbox.admin.email", ADMIN, "signalbox.admin.password", PASSWORD,
+                "signalbox.admin.totp-secret", dev.signalbox.accounts.TestTotp.SECRET));
     }
 
     @AfterAll
@@ -69,7 +70,8 @@ class IncidentPagesTest {
     void an_operator_opens_an_incident_reviews_a_draft_live_and_sends_it_with_an_override() throws Exception {
         Browser operator = new Browser();
         operator.get("/login");
-        operator.post("/login", "username", ADMIN, "password", PASSWORD);
+        operator.post("/login", "username", ADMIN, "password", PASSWORD, "totp",
+                dev.signalbox.accounts.TestTotp.code(dev.signalbox.accounts.TestTotp.SECRET, 0));
         assertThat(operator.get(IncidentPages.LIST).body()).contains("Open an incident");
 
         HttpResponse<String> opened = operator.post(IncidentPages.LIST, "title", "Spam through X", "severity", "critical", "networks", "x");

@@ -100,7 +100,7 @@ class CommandPageTest {
         assertThat(noToken.output()).contains("Set SIGNALBOX_TOKEN");
         Run noServer = cli(token, "status", "--server", "http://127.0.0.1:1");
         assertThat(noServer.exit()).isEqualTo(69);
-        assertThat(noServer.output()).contains("Cannot reach Signalbox at http://127.0.0.1:1");
+        assertThat(noServer.output()).contains("Could not connect to http://127.0.0.1:1");
     }
 
     static String token() {

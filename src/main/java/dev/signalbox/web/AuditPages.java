@@ -1,10 +1,10 @@
-package dev.signalbox.audit;
+package dev.signalbox.web;
 
 import dev.signalbox.accounts.CurrentUser;
 import dev.signalbox.accounts.Operators;
+import dev.signalbox.audit.AuditLog;
+import dev.signalbox.audit.AuditSearch;
 import dev.signalbox.platform.ApiProblem;
-import dev.signalbox.web.PageHeader;
-import dev.signalbox.web.ProblemPage;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.util.List;
@@ -40,7 +40,7 @@ public final class AuditPages {
         List<AuditLog.Entry> entries = List.of();
         String error = null;
         try {
-            entries = search.find(AuditApi.filter(from, to, actor, action), PAGE_SIZE, true);
+            entries = search.search(from, to, actor, action, PAGE_SIZE, true);
         } catch (ApiProblem refused) {
             response.setStatus(422);
             error = refused.getMessage();

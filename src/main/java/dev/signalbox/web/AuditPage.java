@@ -1,6 +1,6 @@
-package dev.signalbox.audit;
+package dev.signalbox.web;
 
-import dev.signalbox.web.PageHeader;
+import dev.signalbox.audit.AuditLog;
 import java.util.List;
 
 /**
