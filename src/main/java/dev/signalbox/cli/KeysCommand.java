@@ -1,6 +1,7 @@
 package dev.signalbox.cli;
 
 import dev.signalbox.Signalbox;
+import dev.signalbox.audit.AuditLog;
 import dev.signalbox.vault.KeyRotation;
 import java.util.ArrayList;
 import java.util.List;
@@ -8,6 +9,7 @@ import java.util.concurrent.Callable;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.transaction.support.TransactionTemplate;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Unmatched;
 
@@ -39,12 +41,24 @@ class KeysCommand {
             try (ConfigurableApplicationContext context = new SpringApplicationBuilder(Signalbox.class)
                     .web(WebApplicationType.NONE).run(args.toArray(String[]::new))) {
                 KeyRotation.Result result = context.getBean(KeyRotation.class).rotate(System.out::println);
+                AuditLog audit = context.getBean(AuditLog.class);
+                context.getBean(TransactionTemplate.class).executeWithoutResult(tx -> audit.record(
+                        new AuditLog.Actor(null, "cli:" + System.getProperty("user.name", "unknown"), host()), "keys.rotate", "vault",
+                        result.keyId(), null, java.util.Map.of("resealed", result.resealed())));
                 System.out.println("Done: " + result.resealed() + " secrets re-sealed under key " + result.keyId() + ".");
                 return 0;
             } catch (RuntimeException e) {
                 System.err.println("Key rotation stopped: " + rootMessage(e));
                 System.err.println("Nothing is lost: every secret still opens with the keys kept; run the command again.");
                 return 1;
+            }
+        }
+
+        private static String host() {
+            try {
+                return java.net.InetAddress.getLocalHost().getHostName();
+            } catch (java.io.IOException e) {
+                return "local";
             }
         }
 

@@ -38,6 +38,8 @@ import org.springframework.stereotype.Component;
 class Dispatcher implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
+    /** The shortest time between two claims that found less than they could take. */
+    static final long GATHER_MILLIS = 25;
 
     private final Claims claims;
     private final Settlement settlement;
@@ -117,13 +119,21 @@ class Dispatcher implements SmartLifecycle {
                 }
                 int want = Math.min(free, batchSize);
                 Instant now = clock.instant();
+                long claimedAt = System.nanoTime();
                 List<Claims.Claimed> batch = claims.claim(node, want, now, now.plus(lease));
                 for (Claims.Claimed claimed : batch) {
                     capacity.acquire();
                     inFlight.incrementAndGet();
                     calls.submit(() -> publish(claimed));
                 }
-                if (batch.size() < want) signal.await(pollMillis);
+                if (batch.size() < want) {
+                    // Little is due: wait for news, but claim at most once per gather interval — each claim
+                    // looks at every profile's queue head, and a claim per finished call would spend the
+                    // database on near-empty claims.
+                    signal.await(pollMillis);
+                    long gathered = (System.nanoTime() - claimedAt) / 1_000_000;
+                    if (gathered < GATHER_MILLIS) Thread.sleep(GATHER_MILLIS - gathered);
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;

@@ -10,6 +10,7 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Records how an attempt ended, in the ledger and on the post, in one transaction. The post is
@@ -27,18 +28,47 @@ class Settlement {
     private final Profiles profiles;
     private final Clock clock;
     private final int maxAttempts;
+    private final TransactionTemplate tx;
 
-    Settlement(JdbcClient db, Ledger ledger, Profiles profiles, Clock clock,
+    Settlement(JdbcClient db, Ledger ledger, Profiles profiles, Clock clock, TransactionTemplate tx,
             @Value("${signalbox.dispatch.max-attempts:8}") int maxAttempts) {
         this.db = db;
         this.ledger = ledger;
         this.profiles = profiles;
         this.clock = clock;
         this.maxAttempts = maxAttempts;
+        this.tx = tx;
     }
 
-    @Transactional
+    /**
+     * Records the outcome. The common case — published — is one statement that writes the ledger
+     * line and the post together (atomic without a transaction block: one round trip); every other
+     * outcome runs in a transaction.
+     */
     public void settle(String node, Claims.Claimed claimed, PublishOutcome outcome) {
+        if (outcome instanceof PublishOutcome.Published p) {
+            publishedWithLedgerLine(node, claimed, p, clock.instant());
+            return;
+        }
+        tx.executeWithoutResult(status -> settleInTransaction(node, claimed, outcome));
+    }
+
+    private void publishedWithLedgerLine(String node, Claims.Claimed c, PublishOutcome.Published p, Instant now) {
+        db.sql("""
+                with ledger as (
+                    update post_attempts set finished_at = :now, outcome = 'published', detail = null, network_post_id = :npid
+                    where post_id = :id and attempt = :attempt
+                )
+                update posts set status = 'published', published_at = :now, network_post_id = :npid, network_url = :url,
+                       claimed_by = null, claim_expires_at = null, next_attempt_at = null,
+                       failure_kind = null, failure_message = null, updated_at = :now
+                where id = :id and status = 'publishing' and claimed_by = :node and attempts = :attempt""")
+                .param("now", Posts.odt(now)).param("npid", p.networkPostId()).param("url", p.url())
+                .param("id", c.postId()).param("node", node).param("attempt", c.attempt())
+                .update();
+    }
+
+    private void settleInTransaction(String node, Claims.Claimed claimed, PublishOutcome outcome) {
         Instant now = clock.instant();
         switch (outcome) {
             case PublishOutcome.Published p -> {

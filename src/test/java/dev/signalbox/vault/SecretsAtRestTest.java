@@ -108,6 +108,8 @@ class SecretsAtRestTest {
             assertThat(sql.sql("select count(*) from profiles where secret not like :k").param("k", "v1." + newKey + ".%").query(Integer.class).single()).isZero();
             assertThat(sql.sql("select count(*) from network_apps where client_secret not like :k").param("k", "v1." + newKey + ".%").query(Integer.class).single()).isZero();
             assertThat(dataDir.resolve("master.key.old")).doesNotExist();
+            assertThat(sql.sql("select target from audit_log where action = 'keys.rotate'").query(String.class).list())
+                    .as("the rotation is in the audit log").containsExactly(newKey);
             assertThat(sql.sql("select count(*) from sandbox_statuses").query(Integer.class).single()).isEqualTo(2000);
             assertThat(sql.sql("select count(distinct idempotency_key) from sandbox_statuses").query(Integer.class).single()).isEqualTo(2000);
             assertThat(sql.sql("select count(*) from profiles where status <> 'connected'").query(Integer.class).single()).isZero();

@@ -62,6 +62,8 @@ class ContainmentWorker implements SmartLifecycle {
     private final int maxLanes;
     private final long pollMillis;
     private final Duration lease;
+    /** Calls in flight at once for one profile; each waits for the network's reported budget before it goes. */
+    private final int callsPerProfile;
     private final String node;
     private final Set<String> active = ConcurrentHashMap.newKeySet();
     private final ReentrantLock lock = new ReentrantLock();
@@ -78,6 +80,7 @@ class ContainmentWorker implements SmartLifecycle {
             @Value("${signalbox.containment.max-lanes:256}") int maxLanes,
             @Value("${signalbox.containment.poll-interval-ms:500}") long pollMillis,
             @Value("${signalbox.containment.lease-seconds:30}") long leaseSeconds,
+            @Value("${signalbox.containment.calls-per-profile:4}") int callsPerProfile,
             @Value("${signalbox.node-id:}") String nodeId) {
         this.store = store;
         this.published = published;
@@ -90,6 +93,7 @@ class ContainmentWorker implements SmartLifecycle {
         this.maxLanes = maxLanes;
         this.pollMillis = pollMillis;
         this.lease = Duration.ofSeconds(leaseSeconds);
+        this.callsPerProfile = Math.max(1, callsPerProfile);
         this.node = nodeId.isBlank() ? defaultNodeId() : nodeId;
     }
 
@@ -156,7 +160,7 @@ class ContainmentWorker implements SmartLifecycle {
         private final ContainmentStore.Lane lane;
         private final String call;
         private final String target;
-        private Instant notBefore = Instant.MIN;
+        private volatile Instant notBefore = Instant.MIN;
 
         LaneRun(ContainmentStore.Lane lane) {
             this.lane = lane;
@@ -194,11 +198,9 @@ class ContainmentWorker implements SmartLifecycle {
                 List<ContainmentStore.Item> items = store.pending(lane, BATCH);
                 if (items.isEmpty()) return close();
                 if (!store.holds(lane, node)) return false;
-                for (ContainmentStore.Item item : items) {
-                    Step step = process(adapter.get(), connection, item);
-                    if (step == Step.STOPPED) return false;
-                    if (step == Step.LANE_FAILED) return close();
-                }
+                Step step = processAll(adapter.get(), connection, items);
+                if (step == Step.STOPPED) return false;
+                if (step == Step.LANE_FAILED) return close();
             }
             return false;
         }
@@ -207,6 +209,38 @@ class ContainmentWorker implements SmartLifecycle {
             store.close(lane);
             store.finishIfDone(lane.jobId(), clock.instant());
             return true;
+        }
+
+        /**
+         * Works a batch with up to {@code callsPerProfile} calls in flight. Every call still waits for
+         * the pace ({@link RateLimits#nextAllowed}, the last 429's reset), so a network that reports
+         * its budget is never asked for more; one that does not is asked a few at a time.
+         */
+        private Step processAll(NetworkAdapter adapter, Connection connection, List<ContainmentStore.Item> items) {
+            if (callsPerProfile == 1) {
+                for (ContainmentStore.Item item : items) {
+                    Step step = process(adapter, connection, item);
+                    if (step != Step.NEXT) return step;
+                }
+                return Step.NEXT;
+            }
+            java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(callsPerProfile);
+            java.util.concurrent.atomic.AtomicReference<Step> worst = new java.util.concurrent.atomic.AtomicReference<>(Step.NEXT);
+            try (ExecutorService calls = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+                for (ContainmentStore.Item item : items) {
+                    if (worst.get() != Step.NEXT) break;
+                    slots.acquireUninterruptibly();
+                    calls.submit(() -> {
+                        try {
+                            Step step = worst.get() == Step.NEXT ? process(adapter, connection, item) : Step.STOPPED;
+                            if (step != Step.NEXT) worst.compareAndSet(Step.NEXT, step);
+                        } finally {
+                            slots.release();
+                        }
+                    });
+                }
+            }
+            return worst.get();
         }
 
         private Step process(NetworkAdapter adapter, Connection connection, ContainmentStore.Item item) {
