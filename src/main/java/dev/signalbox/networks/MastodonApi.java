@@ -6,7 +6,6 @@ import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -133,30 +132,12 @@ final class MastodonApi {
     }
 
     private Answer send(HttpRequest request, SafeUrls.Hop hop) throws WireFailure {
-        HttpResponse<String> response;
         try {
-            response = hop.send(request);
-        } catch (HttpTimeoutException e) {
-            throw new WireFailure("no answer within " + timeout.toSeconds() + " s", true, e);
-        } catch (IOException e) {
-            throw new WireFailure("connection failed (" + e.getClass().getSimpleName() + ")", false, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new WireFailure("interrupted", false, e);
+            Wire.Reply reply = Wire.exchange(hop::send, request, timeout);
+            return new Answer(reply.status(), reply.body(), reply.headers());
+        } catch (Wire.Failure f) {
+            throw new WireFailure(f.getMessage(), f.timedOut(), f);
         }
-        Map<String, String> headers = response.headers().map().entrySet().stream()
-                .filter(e -> !e.getValue().isEmpty())
-                .collect(Collectors.toMap(e -> e.getKey().toLowerCase(), e -> e.getValue().getFirst(), (a, b) -> a));
-        JsonNode body = null;
-        String text = response.body();
-        if (text != null && !text.isBlank() && headers.getOrDefault("content-type", "").contains("json")) {
-            try {
-                body = JSON.readTree(text);
-            } catch (RuntimeException e) {
-                body = null; // a broken body is answered by status code alone
-            }
-        }
-        return new Answer(response.statusCode(), body, headers);
     }
 
     /** Mastodon sends X-RateLimit-Reset as an ISO-8601 instant. */

@@ -13,12 +13,12 @@ import dev.signalbox.networks.PublishOutcome;
 import dev.signalbox.networks.RateLimits;
 import dev.signalbox.networks.SafeUrls;
 import dev.signalbox.networks.TextLimits;
+import dev.signalbox.networks.Wire;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
@@ -193,7 +193,6 @@ public class BlueskyAdapter implements NetworkAdapter, CredentialConnect {
             HttpRequest request = post(pds, "com.atproto.server.createSession", null, body);
             answer = read(guard.follow("pds", request, this::once));
         } catch (IOException | InterruptedException e) {
-            if (e instanceof InterruptedException) Thread.currentThread().interrupt();
             throw new ConnectFailure("pds", pds + " could not be reached (" + describe(e) + "); check the address or try again later");
         }
         if (answer.status() == 200) {
@@ -429,15 +428,13 @@ public class BlueskyAdapter implements NetworkAdapter, CredentialConnect {
         try {
             return read(once(request));
         } catch (IOException | InterruptedException e) {
-            if (e instanceof InterruptedException) Thread.currentThread().interrupt();
             throw new Unreachable(describe(e), e);
         }
     }
 
+    /** Words for a wire failure; restores the interrupt flag. */
     private String describe(Exception e) {
-        if (e instanceof HttpTimeoutException) return "no answer within " + http.requestTimeout().toMillis() + " ms";
-        if (e instanceof InterruptedException) return "interrupted";
-        return "connection failed (" + e.getClass().getSimpleName() + ")";
+        return Wire.failure(e, http.requestTimeout()).getMessage();
     }
 
     private static Answer read(HttpResponse<String> response) {

@@ -1,12 +1,10 @@
 package dev.signalbox.networks.facebook;
 
-import java.io.IOException;
+import dev.signalbox.networks.Wire;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
 import java.security.NoSuchAlgorithmException;
@@ -162,30 +160,12 @@ final class GraphApi {
     }
 
     private Answer send(HttpRequest request) throws WireFailure {
-        HttpResponse<String> response;
         try {
-            response = http.send(request, HttpResponse.BodyHandlers.ofString());
-        } catch (HttpTimeoutException e) {
-            throw new WireFailure("no answer within " + timeout.toMillis() + " ms", e);
-        } catch (IOException e) {
-            throw new WireFailure("connection failed (" + e.getClass().getSimpleName() + ")", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new WireFailure("interrupted", e);
+            Wire.Reply reply = Wire.exchange(http, request, timeout);
+            return new Answer(reply.status(), reply.body(), reply.headers());
+        } catch (Wire.Failure f) {
+            throw new WireFailure(f.getMessage(), f);
         }
-        Map<String, String> headers = response.headers().map().entrySet().stream()
-                .filter(e -> !e.getValue().isEmpty())
-                .collect(Collectors.toMap(e -> e.getKey().toLowerCase(), e -> e.getValue().getFirst(), (a, b) -> a));
-        JsonNode body = null;
-        String text = response.body();
-        if (text != null && !text.isBlank()) {
-            try {
-                body = JSON.readTree(text);
-            } catch (RuntimeException e) {
-                body = null; // a broken body is answered by status code alone
-            }
-        }
-        return new Answer(response.statusCode(), body, headers);
     }
 
     private static String segment(String id) {
