@@ -161,6 +161,24 @@ class ContainmentWorker implements SmartLifecycle {
         private final String call;
         private final String target;
         private volatile Instant notBefore = Instant.MIN;
+        /** Calls of this lane sent but not yet answered: they count against the budget the network last reported. */
+        private int inFlight;
+
+        /**
+         * Reserves one call if the pace allows it now (and returns {@code now}), else returns when to
+         * try again. The network's last reported budget, less the calls already in flight, must be
+         * positive: several calls at once never overdraw it.
+         */
+        private synchronized Instant reserve(Instant now) {
+            Instant allowed = notBefore.isAfter(now) ? notBefore : now;
+            Optional<RateLimits.State> state = rateLimits.last(lane.profileId(), call);
+            if (state.isPresent() && state.get().resetAt() != null && state.get().resetAt().isAfter(now)
+                    && state.get().remaining() - inFlight <= 0 && state.get().resetAt().isAfter(allowed)) {
+                allowed = state.get().resetAt();
+            }
+            if (!allowed.isAfter(now)) inFlight++;
+            return allowed;
+        }
 
         LaneRun(ContainmentStore.Lane lane) {
             this.lane = lane;
@@ -249,13 +267,19 @@ class ContainmentWorker implements SmartLifecycle {
             int transientFailures = 0;
             while (running) {
                 Instant now = clock.instant();
-                Instant allowed = rateLimits.nextAllowed(lane.profileId(), call, now);
-                if (notBefore.isAfter(allowed)) allowed = notBefore;
+                Instant allowed = reserve(now);
                 if (allowed.isAfter(now)) {
                     await(Duration.between(now, allowed).toMillis() + 1);
                     continue;
                 }
-                ActionOutcome outcome = callNetwork(adapter, connection, item.networkPostId());
+                ActionOutcome outcome;
+                try {
+                    outcome = callNetwork(adapter, connection, item.networkPostId());
+                } finally {
+                    synchronized (this) {
+                        inFlight--;
+                    }
+                }
                 attempts++;
                 Instant at = clock.instant();
                 switch (outcome) {
