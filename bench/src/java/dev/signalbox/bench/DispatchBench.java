@@ -40,8 +40,18 @@ public final class DispatchBench {
         boolean exactlyOnce = true;
 
         progress("starting the embedded PostgreSQL and Signalbox (logs in " + workDir + ")");
+        boolean separate = Boolean.parseBoolean(System.getProperty("bench.separateSandbox", "false"));
+        report.header(separate
+                ? "the sandbox runs in a second Signalbox JVM with dispatch off; the measured JVM only publishes (as db-scheduler's harness JVM does)"
+                : "the sandbox is served by the measured Signalbox JVM itself: it both publishes and receives");
+        String key = SignalboxProcess.randomKey();
         try (BenchDatabase database = BenchDatabase.start();
-                SignalboxProcess app = SignalboxProcess.start(settings, database.url(BenchDatabase.SIGNALBOX), workDir);
+                SignalboxProcess receiver = separate ? SignalboxProcess.start(settings, database.url(BenchDatabase.SIGNALBOX),
+                        workDir.resolve("sandbox"), key, List.of("--signalbox.dispatch.enabled=false")) : null;
+                SignalboxProcess app = separate
+                        ? SignalboxProcess.start(settings, database.url(BenchDatabase.SIGNALBOX), workDir.resolve("app"), key,
+                                List.of("--signalbox.sandbox.url=" + receiver.sandboxUrl()))
+                        : SignalboxProcess.start(settings, database.url(BenchDatabase.SIGNALBOX), workDir);
                 HikariDataSource pool = database.pool(BenchDatabase.SIGNALBOX, 4)) {
             JdbcClient db = JdbcClient.create(pool);
             Instant appStarted = Instant.now();
@@ -49,8 +59,9 @@ public final class DispatchBench {
             BenchWorkspace workspace = BenchWorkspace.connect(app.port(), settings.profiles());
             SignalboxLoad load = new SignalboxLoad(db, workspace, run);
 
+            String sandboxUrl = separate ? receiver.sandboxUrl() : app.sandboxUrl();
             if (settings.runsBurst()) {
-                exactlyOnce &= burst(settings, database, app, db, load, run, report);
+                exactlyOnce &= burst(settings, database, app, sandboxUrl, db, load, run, report);
             }
             if (settings.runsSteady()) {
                 exactlyOnce &= steady(settings, app, load, report);
@@ -61,7 +72,7 @@ public final class DispatchBench {
         report.header("load average at end: " + loadAverage());
         report.note("Peak heap is the largest heap occupancy before any GC in the window, from the app's -Xlog:gc log"
                 + " (exact at each collection, garbage included); \"live after GC\" is the largest occupancy right after one.");
-        report.note("The sandbox network is served by the Signalbox app itself: its JVM both publishes and receives (the one-box case).");
+        if (!separate) report.note("The sandbox network is served by the Signalbox app itself: its JVM both publishes and receives (the one-box case).");
         String markdown = report.markdown();
         System.out.println();
         System.out.println(markdown);
@@ -71,7 +82,7 @@ public final class DispatchBench {
         System.exit(exactlyOnce ? 0 : 1);
     }
 
-    private static boolean burst(BenchSettings settings, BenchDatabase database, SignalboxProcess app, JdbcClient db,
+    private static boolean burst(BenchSettings settings, BenchDatabase database, SignalboxProcess app, String sandboxUrl, JdbcClient db,
             SignalboxLoad load, String run, BenchReport report) throws Exception {
         int n = settings.posts();
         Duration within = Duration.ofSeconds(Math.max(180, n / 100));
@@ -103,11 +114,11 @@ public final class DispatchBench {
 
         if (settings.reference()) {
             progress("reference: getting " + settings.profiles() + " sandbox tokens for db-scheduler");
-            List<String> tokens = new SandboxTokens(app.sandboxUrl()).forAccounts(settings.profiles());
+            List<String> tokens = new SandboxTokens(sandboxUrl).forAccounts(settings.profiles());
             String refPrefix = "db-scheduler bench " + run + " burst post ";
             Instant refDue = Instant.now().plus(lead(n, 4_000));
             progress("reference: scheduling " + n + " db-scheduler tasks, all due at " + refDue);
-            DbSchedulerReference.Outcome theirs = new DbSchedulerReference(app.sandboxUrl(), tokens)
+            DbSchedulerReference.Outcome theirs = new DbSchedulerReference(sandboxUrl, tokens)
                     .run(database, n, settings.concurrency(), refDue, refPrefix, within);
             long[] received = db.sql("select count(*), count(distinct text) from sandbox_statuses where text like :p || '%'")
                     .param("p", refPrefix).query((rs, i) -> new long[] {rs.getLong(1), rs.getLong(2)}).single();
