@@ -49,12 +49,8 @@ abstract class MastodonFamily implements NetworkAdapter {
     }
 
     @Override
-    public List<String> validate(String text, TextLimits limits) {
+    public List<String> lengthProblems(String text, TextLimits limits) {
         List<String> problems = new ArrayList<>();
-        if (text == null || text.isBlank()) {
-            problems.add("must not be empty");
-            return problems;
-        }
         int length = MastodonText.length(text, limits.urlWeight());
         if (length > limits.maxCharacters()) {
             problems.add("is " + length + " characters; " + network() + " allows at most " + limits.maxCharacters()

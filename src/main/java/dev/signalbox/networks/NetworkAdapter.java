@@ -18,8 +18,15 @@ public interface NetworkAdapter {
     /**
      * Problems that keep {@code text} from being accepted by this network, each a sentence naming
      * the rule ("is 512 characters; sandbox allows at most 500 (each URL counts as 23)"). Empty when fine.
+     * Empty text is refused the same way on every network; the network's own rules are {@link #lengthProblems}.
      */
-    List<String> validate(String text, TextLimits limits);
+    default List<String> validate(String text, TextLimits limits) {
+        if (text == null || text.isBlank()) return List.of("must not be empty");
+        return lengthProblems(text, limits);
+    }
+
+    /** The network's length rules for a text that is not blank, each problem a sentence naming the rule. */
+    List<String> lengthProblems(String text, TextLimits limits);
 
     /** The limits that apply when the connection did not say (e.g. before the instance was asked). */
     TextLimits defaultLimits();

@@ -155,12 +155,8 @@ public class BlueskyAdapter implements NetworkAdapter, CredentialConnect {
 
     /** 300 graphemes (or {@code limits.maxCharacters()}) and 3000 UTF-8 bytes, URLs at full length. */
     @Override
-    public List<String> validate(String text, TextLimits limits) {
+    public List<String> lengthProblems(String text, TextLimits limits) {
         List<String> problems = new ArrayList<>();
-        if (text == null || text.isBlank()) {
-            problems.add("must not be empty");
-            return problems;
-        }
         int graphemes = BlueskyText.graphemes(text);
         if (graphemes > limits.maxCharacters()) {
             problems.add(String.format(Locale.ROOT, "is %,d graphemes; bluesky allows at most %d", graphemes, limits.maxCharacters()));

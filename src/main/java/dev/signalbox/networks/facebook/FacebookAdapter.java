@@ -104,12 +104,8 @@ public class FacebookAdapter implements NetworkAdapter, BrowserConnect {
     }
 
     @Override
-    public List<String> validate(String text, TextLimits limits) {
+    public List<String> lengthProblems(String text, TextLimits limits) {
         List<String> problems = new ArrayList<>();
-        if (text == null || text.isBlank()) {
-            problems.add("must not be empty");
-            return problems;
-        }
         int length = text.codePointCount(0, text.length());
         if (length > limits.maxCharacters()) {
             problems.add("is " + length + " characters; " + NETWORK + " allows at most " + limits.maxCharacters());
