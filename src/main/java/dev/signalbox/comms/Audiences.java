@@ -1,6 +1,7 @@
 package dev.signalbox.comms;
 
 import dev.signalbox.platform.ApiProblem;
+import java.util.Map;
 import java.util.Set;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -35,24 +36,36 @@ class Audiences {
         throw ApiProblem.invalid("audience", "'" + audience + "' is not an audience: it " + RULE);
     }
 
-    int count(String audience) {
+    /**
+     * The people an audience names, as one SQL query selecting a single column {@code user_id}
+     * (each user once) with its parameters. Channels build on it: email inserts a delivery per row,
+     * the banner tests membership. The SQL is one of a fixed set of constants, never built from input.
+     */
+    record Selection(String sql, Map<String, Object> params) {}
+
+    Selection members(String audience) {
+        validate(audience);
         return switch (audience) {
-            case "all" -> db.sql("select count(*) from users where cardinality(operator_roles) = 0").query(Integer.class).single();
-            case "operators" -> db.sql("select count(*) from users where cardinality(operator_roles) > 0").query(Integer.class).single();
-            case "needs_reconnect" -> db.sql("""
-                    select count(distinct m.user_id) from workspace_members m
-                    where exists (select 1 from profiles p where p.workspace_id = m.workspace_id and p.status = 'needs_reconnect')""")
-                    .query(Integer.class).single();
-            case "affected" -> containmentInstalled() ? db.sql("""
-                    select count(distinct m.user_id) from workspace_members m
+            case "all" -> new Selection("select u.id as user_id from users u where cardinality(u.operator_roles) = 0", Map.of());
+            case "operators" -> new Selection("select u.id as user_id from users u where cardinality(u.operator_roles) > 0", Map.of());
+            case "needs_reconnect" -> new Selection("""
+                    select distinct m.user_id from workspace_members m
+                    where exists (select 1 from profiles p where p.workspace_id = m.workspace_id and p.status = 'needs_reconnect')""", Map.of());
+            case "affected" -> containmentInstalled() ? new Selection("""
+                    select distinct m.user_id from workspace_members m
                     where exists (select 1 from profiles p join posts o on o.profile_id = p.id
-                                  where p.workspace_id = m.workspace_id and o.containment_state is not null)""")
-                    .query(Integer.class).single() : 0;
-            default -> db.sql("""
-                    select count(distinct m.user_id) from workspace_members m
-                    where exists (select 1 from profiles p where p.workspace_id = m.workspace_id and p.network = :network)""")
-                    .param("network", audience.substring("network:".length())).query(Integer.class).single();
+                                  where p.workspace_id = m.workspace_id and o.containment_state is not null)""", Map.of())
+                    : new Selection("select u.id as user_id from users u where false", Map.of());
+            default -> new Selection("""
+                    select distinct m.user_id from workspace_members m
+                    where exists (select 1 from profiles p where p.workspace_id = m.workspace_id and p.network = :audienceNetwork)""",
+                    Map.of("audienceNetwork", audience.substring("network:".length())));
         };
+    }
+
+    int count(String audience) {
+        Selection members = members(audience);
+        return db.sql("select count(*) from (" + members.sql() + ") audience").params(members.params()).query(Integer.class).single();
     }
 
     private boolean containmentInstalled() {

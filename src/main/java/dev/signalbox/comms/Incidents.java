@@ -18,7 +18,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
@@ -36,8 +36,8 @@ public class Incidents {
     public static final List<String> SEVERITIES = List.of("minor", "major", "critical");
     public static final List<String> STATUSES = List.of("investigating", "identified", "monitoring", "resolved");
     public static final List<String> CHANNELS = List.of("email", "statuspage", "social", "banner", "webhook");
-    /** Channels delivered in this slice; the others are accepted and recorded as not yet supported. */
-    static final Set<String> DELIVERED = Set.of("statuspage");
+    /** The status page is delivered by committing the update (the snapshot refreshes on commit). */
+    static final String STATUS_PAGE = "statuspage";
 
     public record Incident(String id, String title, String severity, String status, List<String> networks, Instant startedAt,
             Instant resolvedAt, Instant updatedAt, List<Update> updates) {
@@ -83,13 +83,21 @@ public class Incidents {
     private final Audiences audiences;
     private final Clock clock;
     private final ApplicationEventPublisher events;
+    private final Map<String, UpdateChannel> channels = new LinkedHashMap<>();
 
-    Incidents(JdbcClient db, AuditLog audit, Audiences audiences, Clock clock, ApplicationEventPublisher events) {
+    Incidents(JdbcClient db, AuditLog audit, Audiences audiences, Clock clock, ApplicationEventPublisher events,
+            ObjectProvider<UpdateChannel> channels) {
         this.db = db;
         this.audit = audit;
         this.audiences = audiences;
         this.clock = clock;
         this.events = events;
+        channels.orderedStream().forEach(c -> {
+            if (!CHANNELS.contains(c.channel()) || this.channels.put(c.channel(), c) != null) {
+                throw new IllegalStateException("Channel bean " + c.getClass().getName() + " claims '" + c.channel()
+                        + "', which is not a channel or is claimed twice");
+            }
+        });
     }
 
     @Transactional
@@ -163,7 +171,7 @@ public class Incidents {
         List<MessageChecklist.Check> failed = MessageChecklist.failedRequired(checklist);
         int recipients = audiences.count(draft.audience());
         String html = MessageBody.toSafeHtml(draft.body());
-        List<String> pending = channels.stream().filter(c -> !DELIVERED.contains(c)).toList();
+        List<String> pending = channels.stream().filter(c -> !c.equals(STATUS_PAGE) && !this.channels.containsKey(c)).toList();
         if (draft.dryRun()) return new Outcome(null, recipients, checklist, pending, html, true);
         if (!failed.isEmpty() && !draft.overrideChecklist()) throw new ChecklistRefused(checklist);
 
@@ -178,13 +186,17 @@ public class Incidents {
                 .param("html", html).param("audience", draft.audience()).param("recipients", recipients)
                 .param("skipped", skipped.toArray(String[]::new)).param("by", actor.id()).param("email", actor.email())
                 .param("now", utc(now)).update();
-        for (String channel : channels) {
-            db.sql("insert into incident_update_channels (update_id, channel, state) values (:id, :channel, :state)")
-                    .param("id", id).param("channel", channel).param("state", DELIVERED.contains(channel) ? "delivered" : "not_yet_supported")
-                    .update();
-        }
         db.sql("update incidents set status = :status, updated_at = :now, resolved_at = case when :status = 'resolved' then :now end where id = :id")
                 .param("status", draft.status()).param("now", utc(now)).param("id", incidentId).update();
+        PublishedUpdate published = new PublishedUpdate(id, incidentId, incident.title(), incident.severity(), incident.networks(),
+                draft.status(), draft.body(), html, draft.audience(), now, actor);
+        for (String channel : channels) {
+            UpdateChannel delivery = this.channels.get(channel);
+            String state = channel.equals(STATUS_PAGE) ? "delivered" : delivery == null ? "not_yet_supported" : delivery.accept(published);
+            db.sql("insert into incident_update_channels (update_id, channel, state) values (:id, :channel, :state)")
+                    .param("id", id).param("channel", channel).param("state", state)
+                    .update();
+        }
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("updateId", id);
         details.put("status", draft.status());
