@@ -1,58 +1,88 @@
 package dev.signalbox.comms;
 
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Arrays;
-import org.springframework.http.ResponseEntity;
-import org.springframework.stereotype.Controller;
-import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
 
 /**
  * The public status page, Atom feed and JSON: no login, no JavaScript, no database query per
- * request (see {@link StatusSnapshot}). Answers 304 to a matching If-None-Match (or, without one,
- * an If-Modified-Since not older than the snapshot), and lets caches keep a copy for 10 seconds.
+ * request (see {@link StatusSnapshot}). They are served by a servlet filter ahead of every other
+ * one — a crowd of readers costs a map lookup and a byte copy each, not a trip through security,
+ * observation and MVC — with the same security headers the rest of the site sends. Answers 304 to
+ * a matching If-None-Match (or, without one, an If-Modified-Since not older than the snapshot),
+ * and lets caches keep a copy for 10 seconds. Other methods on these paths fall through to the
+ * application (and get its usual answers).
  */
-@Controller
+@Configuration(proxyBeanMethods = false)
 class StatusPages {
 
     static final String PAGE = "/status";
     static final String FEED = "/status/feed.atom";
     static final String JSON = "/status.json";
 
-    private final StatusSnapshot snapshot;
-
-    StatusPages(StatusSnapshot snapshot) {
-        this.snapshot = snapshot;
+    @Bean
+    FilterRegistrationBean<Filter> statusPagesFilter(StatusSnapshot snapshot) {
+        FilterRegistrationBean<Filter> registration = new FilterRegistrationBean<>(new Serve(snapshot));
+        registration.addUrlPatterns(PAGE, FEED, JSON);
+        registration.setName("statusPages");
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+        return registration;
     }
 
-    @GetMapping(PAGE)
-    ResponseEntity<byte[]> page(HttpServletRequest request) {
-        StatusSnapshot.Snapshot s = snapshot.current();
-        return answer(s, s.html(), request);
-    }
+    /** Writes the snapshot's bytes for GET and HEAD; passes anything else on. */
+    static final class Serve implements Filter {
 
-    @GetMapping(FEED)
-    ResponseEntity<byte[]> feed(HttpServletRequest request) {
-        StatusSnapshot.Snapshot s = snapshot.current();
-        return answer(s, s.atom(), request);
-    }
+        private final StatusSnapshot snapshot;
 
-    @GetMapping(JSON)
-    ResponseEntity<byte[]> json(HttpServletRequest request) {
-        StatusSnapshot.Snapshot s = snapshot.current();
-        return answer(s, s.json(), request);
-    }
-
-    private static ResponseEntity<byte[]> answer(StatusSnapshot.Snapshot s, StatusSnapshot.Body body, HttpServletRequest request) {
-        long lastModified = s.lastModified().toEpochMilli();
-        if (notModified(request, body.etag(), s.lastModified())) {
-            return ResponseEntity.status(304).eTag(body.etag()).lastModified(lastModified).header("Cache-Control", "public, max-age=10").build();
+        Serve(StatusSnapshot snapshot) {
+            this.snapshot = snapshot;
         }
-        return ResponseEntity.ok().eTag(body.etag()).lastModified(lastModified).header("Cache-Control", "public, max-age=10")
-                .header("Content-Type", body.contentType()).body(body.bytes());
+
+        @Override
+        public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain) throws IOException, ServletException {
+            HttpServletRequest request = (HttpServletRequest) req;
+            String method = request.getMethod();
+            boolean head = method.equals("HEAD");
+            if (!head && !method.equals("GET")) {
+                chain.doFilter(req, res);
+                return;
+            }
+            StatusSnapshot.Snapshot s = snapshot.current();
+            StatusSnapshot.Body body = switch (request.getRequestURI().substring(request.getContextPath().length())) {
+                case FEED -> s.atom();
+                case JSON -> s.json();
+                default -> s.html();
+            };
+            HttpServletResponse response = (HttpServletResponse) res;
+            response.setHeader("ETag", body.etag());
+            response.setDateHeader("Last-Modified", s.lastModified().toEpochMilli());
+            response.setHeader("Cache-Control", "public, max-age=10");
+            response.setHeader("X-Content-Type-Options", "nosniff");
+            response.setHeader("X-Frame-Options", "DENY");
+            response.setHeader("Referrer-Policy", "no-referrer");
+            if (notModified(request, body.etag(), s.lastModified())) {
+                response.setStatus(HttpServletResponse.SC_NOT_MODIFIED);
+                return;
+            }
+            response.setStatus(HttpServletResponse.SC_OK);
+            response.setContentType(body.contentType());
+            response.setContentLength(body.bytes().length);
+            if (!head) response.getOutputStream().write(body.bytes());
+        }
     }
 
     /** RFC 9110 §13.1: If-None-Match (weak comparison) decides when present; otherwise If-Modified-Since. */

@@ -222,6 +222,18 @@ class CrisisCommsTest {
         String etag = first.headers().firstValue("etag").orElseThrow();
         assertThat(etag).startsWith("\"");
         assertThat(first.headers().firstValue("cache-control").orElse("")).isEqualTo("public, max-age=10");
+        assertThat(first.headers().firstValue("x-content-type-options")).contains("nosniff");
+        assertThat(first.headers().firstValue("x-frame-options")).contains("DENY");
+        assertThat(first.headers().firstValue("set-cookie")).as("a reader gets no session").isEmpty();
+        HttpResponse<String> head = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port() + "/status"))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(head.statusCode()).isEqualTo(200);
+        assertThat(head.headers().firstValue("etag")).contains(etag);
+        assertThat(head.body()).isEmpty();
+        HttpResponse<String> post = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port() + "/status"))
+                .POST(HttpRequest.BodyPublishers.ofString("x=1")).header("Content-Type", "application/x-www-form-urlencoded").build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(post.statusCode()).as("only GET and HEAD are served from the snapshot").isIn(403, 405);
         String lastModified = first.headers().firstValue("last-modified").orElseThrow();
 
         HttpResponse<String> again = raw("/status", "If-None-Match", etag);
