@@ -46,10 +46,12 @@ public final class IncidentPages {
 
     private final Incidents incidents;
     private final Audiences audiences;
+    private final FollowUpPages followUps;
 
-    IncidentPages(Incidents incidents, Audiences audiences) {
+    IncidentPages(Incidents incidents, Audiences audiences, FollowUpPages followUps) {
         this.incidents = incidents;
         this.audiences = audiences;
+        this.followUps = followUps;
     }
 
     @GetMapping(LIST)
@@ -146,8 +148,10 @@ public final class IncidentPages {
     private String incidentPage(CurrentUser user, String id, HttpServletRequest request, Model model, Composer composer, String sent,
             List<ApiProblem.FieldError> errors, ReviewFragment review) {
         Incidents.Incident incident = incidents.find(id).orElseThrow(() -> ApiProblem.notFound("Incident " + id));
-        model.addAttribute("page", new IncidentPage(Frame.of(incident.title(), user, request), mayWrite(user), incident, composer, sent, errors,
+        Frame frame = Frame.of(incident.title(), user, request);
+        model.addAttribute("page", new IncidentPage(frame, mayWrite(user), incident, composer, sent, errors,
                 review == null ? review(composer.body(), composer.audience()) : review));
+        model.addAttribute("followUps", followUps.section(id, user, frame));
         return "comms/incident";
     }
 

@@ -59,7 +59,14 @@ class OperatorPermissionsTest extends SignalboxTest {
                     Set.of(Caller.ADMIN, Caller.RESPONDER)),
             new Endpoint("POST", "/api/v1/disconnections", "{\"network\":\"no_such_network\",\"reason\":\"matrix\"}", 422,
                     Set.of(Caller.ADMIN, Caller.RESPONDER)),
-            new Endpoint("GET", "/api/v1/disconnections", null, 200, Set.of(Caller.ADMIN, Caller.RESPONDER, Caller.COMMUNICATOR, Caller.SUPPORT)));
+            new Endpoint("GET", "/api/v1/disconnections", null, 200, Set.of(Caller.ADMIN, Caller.RESPONDER, Caller.COMMUNICATOR, Caller.SUPPORT)),
+            // Follow-up campaigns, on an incident that does not exist: the role is checked before the incident is looked up.
+            new Endpoint("GET", "/api/v1/incidents/inc_missing/follow-ups", null, 404,
+                    Set.of(Caller.ADMIN, Caller.RESPONDER, Caller.COMMUNICATOR, Caller.SUPPORT)),
+            new Endpoint("POST", "/api/v1/incidents/inc_missing/follow-ups", "{\"action\":\"reconnect\",\"dryRun\":true}", 404,
+                    Set.of(Caller.ADMIN, Caller.COMMUNICATOR)),
+            new Endpoint("POST", "/api/v1/incidents/inc_missing/follow-ups/fup_missing/stop", "{}", 404,
+                    Set.of(Caller.ADMIN, Caller.COMMUNICATOR)));
 
     @LocalServerPort
     int port;

@@ -4,6 +4,7 @@ import dev.signalbox.Signalbox;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +26,16 @@ public final class Node implements AutoCloseable {
 
     public static Node start(String databaseUrl, Map<String, String> settings) {
         return start(baseArguments(databaseUrl), settings);
+    }
+
+    /** A node whose time comes from {@code clock} (e.g. a {@link SettableClock} shared by the nodes of a test cluster). */
+    public static Node start(String databaseUrl, Map<String, String> settings, Clock clock) {
+        List<String> args = new ArrayList<>(baseArguments(databaseUrl));
+        settings.forEach((k, v) -> args.add("--" + k + "=" + v));
+        ConfigurableApplicationContext context = new SpringApplicationBuilder(Signalbox.class)
+                .initializers(c -> c.getBeanFactory().registerSingleton("clock", clock))
+                .run(args.toArray(String[]::new));
+        return new Node(context);
     }
 
     /** A node whose token vault uses a key file in its data folder (the embedded default), not a configured key. */
