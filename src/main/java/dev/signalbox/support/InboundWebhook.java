@@ -76,7 +76,7 @@ class InboundWebhook {
         if (body == null || !body.isObject()) throw ApiProblem.invalid("body", "must be a JSON object {from, to, subject, text, messageId, …}");
         List<ApiProblem.FieldError> errors = new ArrayList<>();
         String from = string(body, "from", true, errors);
-        if (from != null && !ADDRESS.matcher(from.strip()).matches()) errors.add(new ApiProblem.FieldError("from", "must be one email address like name@example.com"));
+        if (from != null && (from.strip().length() > 254 || !ADDRESS.matcher(from.strip()).matches())) errors.add(new ApiProblem.FieldError("from", "must be one email address like name@example.com (at most 254 characters)"));
         List<String> to = new ArrayList<>();
         JsonNode toNode = body.get("to");
         if (toNode == null || toNode.isNull()) errors.add(new ApiProblem.FieldError("to", "is required: the address(es) the message was sent to"));

@@ -71,6 +71,10 @@ final class MailReader {
                 if (parsed.length == 0) throw new AddressException("no address", fromHeader);
                 from = parsed[0].getAddress();
                 fromName = parsed[0].getPersonal();
+                if (from == null || from.length() > 254 || !from.contains("@")) {
+                    problems.add("From: '" + clean(fromHeader) + "' is not an email address of at most 254 characters");
+                    from = null;
+                }
             } catch (AddressException e) {
                 problems.add("From: '" + clean(fromHeader) + "' is not an email address (" + e.getMessage() + ")");
             }

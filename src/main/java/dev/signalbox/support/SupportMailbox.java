@@ -126,7 +126,15 @@ class SupportMailbox {
                         Message message = unseen[i];
                         if (message.isSet(Flags.Flag.SEEN)) continue; // another node finished it meanwhile
                         byte[] raw = raw(message);
-                        Inbox.Received received = inbox.receive(MailReader.read(raw, "imap"));
+                        Inbox.Received received;
+                        try {
+                            received = inbox.receive(MailReader.read(raw, "imap"));
+                        } catch (RuntimeException e) {
+                            // Left unseen, so the next pass tries again; the others in this pass still land.
+                            log.warn("Could not store message {} of the support mailbox {}; it stays unread for the next pass: {}",
+                                    message.getMessageNumber(), url, e.toString());
+                            continue;
+                        }
                         if (received.outcome() == Inbox.Outcome.DUPLICATE) duplicates.incrementAndGet();
                         else {
                             stored.incrementAndGet();
