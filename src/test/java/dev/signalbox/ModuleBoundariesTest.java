@@ -20,7 +20,7 @@ class ModuleBoundariesTest {
     @Test
     void the_rules_see_every_feature() {
         assertThat(CLASSES.stream().map(c -> c.getPackageName().replaceFirst("^dev\\.signalbox\\.([a-z]+).*$", "$1")).distinct())
-                .contains("accounts", "profiles", "networks", "publishing", "vault", "sandbox", "incidents", "audit", "comms", "web", "cli");
+                .contains("accounts", "profiles", "networks", "publishing", "vault", "sandbox", "incidents", "audit", "comms", "support", "web", "cli");
     }
 
     @Test

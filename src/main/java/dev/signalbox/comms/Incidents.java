@@ -141,6 +141,13 @@ public class Incidents {
                 .map(i -> withUpdates(List.of(i)).getFirst());
     }
 
+    /** One update, with its channels; empty when there is none. */
+    @Transactional(readOnly = true)
+    public Optional<Update> findUpdate(String updateId) {
+        return db.sql("select incident_id from incident_updates where id = :id").param("id", updateId).query(String.class).optional()
+                .flatMap(this::find).flatMap(i -> i.updates().stream().filter(u -> u.id().equals(updateId)).findFirst());
+    }
+
     /** What the public status page shows: every unresolved incident and those resolved since {@code resolvedSince}, with timelines. */
     @Transactional(readOnly = true)
     public List<Incident> forStatusPage(Instant resolvedSince) {

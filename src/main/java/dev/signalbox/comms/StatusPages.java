@@ -1,88 +1,73 @@
 package dev.signalbox.comms;
 
-import jakarta.servlet.Filter;
-import jakarta.servlet.FilterChain;
-import jakarta.servlet.ServletException;
-import jakarta.servlet.ServletRequest;
-import jakarta.servlet.ServletResponse;
+import dev.signalbox.accounts.CurrentUser;
 import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
-import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Arrays;
-import org.springframework.boot.web.servlet.FilterRegistrationBean;
-import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
-import org.springframework.core.Ordered;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.stereotype.Controller;
+import org.springframework.web.bind.annotation.GetMapping;
 
 /**
  * The public status page, Atom feed and JSON: no login, no JavaScript, no database query per
- * request (see {@link StatusSnapshot}). They are served by a servlet filter ahead of every other
- * one — a crowd of readers costs a map lookup and a byte copy each, not a trip through security,
- * observation and MVC — with the same security headers the rest of the site sends. Answers 304 to
- * a matching If-None-Match (or, without one, an If-Modified-Since not older than the snapshot),
- * and lets caches keep a copy for 10 seconds. Other methods on these paths fall through to the
- * application (and get its usual answers).
+ * request (see {@link StatusSnapshot}). Anonymous readers, the feed and the JSON are answered by
+ * {@link StatusFastPath} before security and MVC; this controller answers readers who carry a
+ * session: a signed-in reader gets the same page with {@link UnderUpdate} additions spliced in
+ * under each update (still no query), marked private and not stored by caches. Answers 304 to a
+ * matching If-None-Match (or, without one, an If-Modified-Since not older than the snapshot), and
+ * lets caches keep a public copy for 10 seconds.
  */
-@Configuration(proxyBeanMethods = false)
+@Controller
 class StatusPages {
 
     static final String PAGE = "/status";
     static final String FEED = "/status/feed.atom";
     static final String JSON = "/status.json";
 
-    @Bean
-    FilterRegistrationBean<Filter> statusPagesFilter(StatusSnapshot snapshot) {
-        FilterRegistrationBean<Filter> registration = new FilterRegistrationBean<>(new Serve(snapshot));
-        registration.addUrlPatterns(PAGE, FEED, JSON);
-        registration.setName("statusPages");
-        registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
-        return registration;
+    /** The placeholder status-incident.jte writes under each update; update ids are [a-z0-9_] only. */
+    static final Pattern UNDER_UPDATE = Pattern.compile("<div class=\"under-update\" data-update=\"([a-z0-9_]+)\"></div>");
+
+    private final StatusSnapshot snapshot;
+    private final List<UnderUpdate> underUpdate;
+
+    StatusPages(StatusSnapshot snapshot, ObjectProvider<UnderUpdate> underUpdate) {
+        this.snapshot = snapshot;
+        this.underUpdate = underUpdate.orderedStream().toList();
     }
 
-    /** Writes the snapshot's bytes for GET and HEAD; passes anything else on. */
-    static final class Serve implements Filter {
-
-        private final StatusSnapshot snapshot;
-
-        Serve(StatusSnapshot snapshot) {
-            this.snapshot = snapshot;
+    @GetMapping(PAGE)
+    ResponseEntity<byte[]> page(@AuthenticationPrincipal CurrentUser reader, HttpServletRequest request) {
+        StatusSnapshot.Snapshot s = snapshot.current();
+        if (reader == null || underUpdate.isEmpty()) return answer(s, s.html(), request);
+        String html = new String(s.html().bytes(), StandardCharsets.UTF_8);
+        Matcher m = UNDER_UPDATE.matcher(html);
+        StringBuilder out = new StringBuilder(html.length() + 4096);
+        while (m.find()) {
+            StringBuilder added = new StringBuilder();
+            for (UnderUpdate u : underUpdate) added.append(u.html(m.group(1), reader, request));
+            m.appendReplacement(out, Matcher.quoteReplacement("<div class=\"under-update\" data-update=\"" + m.group(1) + "\">" + added + "</div>"));
         }
+        m.appendTail(out);
+        return ResponseEntity.ok().header("Cache-Control", "private, no-store").header("Content-Type", s.html().contentType())
+                .body(out.toString().getBytes(StandardCharsets.UTF_8));
+    }
 
-        @Override
-        public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain) throws IOException, ServletException {
-            HttpServletRequest request = (HttpServletRequest) req;
-            String method = request.getMethod();
-            boolean head = method.equals("HEAD");
-            if (!head && !method.equals("GET")) {
-                chain.doFilter(req, res);
-                return;
-            }
-            StatusSnapshot.Snapshot s = snapshot.current();
-            StatusSnapshot.Body body = switch (request.getRequestURI().substring(request.getContextPath().length())) {
-                case FEED -> s.atom();
-                case JSON -> s.json();
-                default -> s.html();
-            };
-            HttpServletResponse response = (HttpServletResponse) res;
-            response.setHeader("ETag", body.etag());
-            response.setDateHeader("Last-Modified", s.lastModified().toEpochMilli());
-            response.setHeader("Cache-Control", "public, max-age=10");
-            response.setHeader("X-Content-Type-Options", "nosniff");
-            response.setHeader("X-Frame-Options", "DENY");
-            response.setHeader("Referrer-Policy", "no-referrer");
-            if (notModified(request, body.etag(), s.lastModified())) {
-                response.setStatus(HttpServletResponse.SC_NOT_MODIFIED);
-                return;
-            }
-            response.setStatus(HttpServletResponse.SC_OK);
-            response.setContentType(body.contentType());
-            response.setContentLength(body.bytes().length);
-            if (!head) response.getOutputStream().write(body.bytes());
+    private static ResponseEntity<byte[]> answer(StatusSnapshot.Snapshot s, StatusSnapshot.Body body, HttpServletRequest request) {
+        long lastModified = s.lastModified().toEpochMilli();
+        if (notModified(request, body.etag(), s.lastModified())) {
+            return ResponseEntity.status(304).eTag(body.etag()).lastModified(lastModified).header("Cache-Control", "public, max-age=10").build();
         }
+        return ResponseEntity.ok().eTag(body.etag()).lastModified(lastModified).header("Cache-Control", "public, max-age=10")
+                .header("Content-Type", body.contentType()).body(body.bytes());
     }
 
     /** RFC 9110 §13.1: If-None-Match (weak comparison) decides when present; otherwise If-Modified-Since. */

@@ -45,7 +45,8 @@ class MailDelivery {
         this.node = host() + "-" + UUID.randomUUID().toString().substring(0, 8);
     }
 
-    record Claimed(String id, String recipient, String subject, String body, String replyTo, String messageId, int attempts) {}
+    record Claimed(String id, String recipient, String subject, String body, String replyTo, String messageId, String inReplyTo,
+            String references, int attempts) {}
 
     @Scheduled(fixedDelayString = "${signalbox.mail.poll-interval-ms:500}")
     void deliver() {
@@ -60,10 +61,10 @@ class MailDelivery {
                         order by created_at limit 50 for update skip locked)
                     update mail_outbox m set state = 'sending', claimed_by = :node, claim_expires_at = :lease, attempts = attempts + 1
                     from due where m.id = due.id
-                    returning m.id, m.recipient, m.subject, m.body, m.reply_to, m.message_id, m.attempts""")
+                    returning m.id, m.recipient, m.subject, m.body, m.reply_to, m.message_id, m.in_reply_to, m.references_header, m.attempts""")
                     .param("now", Mailer.odt(now)).param("node", node).param("lease", Mailer.odt(now.plusSeconds(60)))
                     .query((rs, n) -> new Claimed(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                            rs.getString(6), rs.getInt(7)))
+                            rs.getString(6), rs.getString(7), rs.getString(8), rs.getInt(9)))
                     .list();
             batch.forEach(this::send);
         } while (!batch.isEmpty());
@@ -80,6 +81,8 @@ class MailDelivery {
             helper.setText(m.body(), false);
             mime.saveChanges();
             mime.setHeader("Message-ID", m.messageId());
+            if (m.inReplyTo() != null) mime.setHeader("In-Reply-To", m.inReplyTo());
+            if (m.references() != null) mime.setHeader("References", m.references());
             sender.send(mime);
             db.sql("update mail_outbox set state = 'sent', sent_at = :now, last_error = null, claimed_by = null where id = :id and claimed_by = :node")
                     .param("now", Mailer.odt(clock.instant())).param("id", m.id()).param("node", node).update();

@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.regex.Pattern;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -37,16 +38,38 @@ public class Mailer {
 
     /** Queues one message; returns its Message-ID, which replies will carry back in In-Reply-To. */
     public String queue(String recipient, String subject, String body, String replyTo) {
+        return queueReply(recipient, subject, body, replyTo, null, null);
+    }
+
+    /**
+     * Queues one message that answers another, so it threads in the reader's mail program: it is
+     * sent with {@code In-Reply-To: inReplyTo} and {@code References: references} (RFC 5322
+     * §3.6.4; either may be null). Both must be message ids ({@code <…>}, space-separated for
+     * references) without line breaks, else IllegalArgumentException. Returns its Message-ID.
+     */
+    public String queueReply(String recipient, String subject, String body, String replyTo, String inReplyTo, String references) {
+        requireMessageIds("inReplyTo", inReplyTo);
+        requireMessageIds("references", references);
         String id = Ids.next("msg", clock.millis());
         String messageId = "<" + id + "@" + domain + ">";
         db.sql("""
-                insert into mail_outbox (id, recipient, subject, body, reply_to, message_id, state, created_at, next_attempt_at)
-                values (:id, :to, :subject, :body, :replyTo, :mid, :state, :now, :now)""")
+                insert into mail_outbox (id, recipient, subject, body, reply_to, message_id, in_reply_to, references_header, state,
+                                         created_at, next_attempt_at)
+                values (:id, :to, :subject, :body, :replyTo, :mid, :inReplyTo, :references, :state, :now, :now)""")
                 .param("id", id).param("to", recipient).param("subject", subject).param("body", body)
-                .param("replyTo", replyTo).param("mid", messageId).param("state", smtp ? "queued" : "stored")
+                .param("replyTo", replyTo).param("mid", messageId).param("inReplyTo", inReplyTo).param("references", references)
+                .param("state", smtp ? "queued" : "stored")
                 .param("now", OffsetDateTime.now(clock))
                 .update();
         return messageId;
+    }
+
+    private static final Pattern MESSAGE_IDS = Pattern.compile("<[^<>\\s]+>( <[^<>\\s]+>)*");
+
+    private static void requireMessageIds(String what, String value) {
+        if (value != null && !MESSAGE_IDS.matcher(value).matches()) {
+            throw new IllegalArgumentException(what + " must be message ids like <id@host>, space-separated: " + value.replaceAll("[\\r\\n]", " "));
+        }
     }
 
     /** The newest messages, for the operators' outbox page. */

@@ -66,7 +66,18 @@ class OperatorPermissionsTest extends SignalboxTest {
             new Endpoint("POST", "/api/v1/incidents/inc_missing/follow-ups", "{\"action\":\"reconnect\",\"dryRun\":true}", 404,
                     Set.of(Caller.ADMIN, Caller.COMMUNICATOR)),
             new Endpoint("POST", "/api/v1/incidents/inc_missing/follow-ups/fup_missing/stop", "{}", 404,
-                    Set.of(Caller.ADMIN, Caller.COMMUNICATOR)));
+                    Set.of(Caller.ADMIN, Caller.COMMUNICATOR)),
+            // Support inbox: support and communicators answer. Writes name no thread (404) or break a rule (422).
+            new Endpoint("GET", "/api/v1/support/threads?state=waiting", null, 200, Set.of(Caller.ADMIN, Caller.COMMUNICATOR, Caller.SUPPORT)),
+            new Endpoint("GET", "/api/v1/support/panel", null, 200, Set.of(Caller.ADMIN, Caller.COMMUNICATOR, Caller.SUPPORT)),
+            new Endpoint("GET", "/api/v1/support/threads/thr_missing", null, 404, Set.of(Caller.ADMIN, Caller.COMMUNICATOR, Caller.SUPPORT)),
+            new Endpoint("POST", "/api/v1/support/threads/thr_missing/replies", "{\"body\":\"matrix\"}", 404,
+                    Set.of(Caller.ADMIN, Caller.COMMUNICATOR, Caller.SUPPORT)),
+            new Endpoint("POST", "/api/v1/support/threads/thr_missing/assign", "{\"operatorId\":null}", 404,
+                    Set.of(Caller.ADMIN, Caller.COMMUNICATOR, Caller.SUPPORT)),
+            new Endpoint("GET", "/api/v1/support/canned", null, 200, Set.of(Caller.ADMIN, Caller.COMMUNICATOR, Caller.SUPPORT)),
+            new Endpoint("POST", "/api/v1/support/canned", "{\"title\":\"\",\"body\":\"matrix {unique}\"}", 422,
+                    Set.of(Caller.ADMIN, Caller.COMMUNICATOR, Caller.SUPPORT)));
 
     @LocalServerPort
     int port;
