@@ -289,4 +289,47 @@ class WebhookChannelTest {
         }
         endpoints.forEach(e -> Api.expect(200, communicator.delete("/api/v1/webhooks/" + e)));
     }
+
+    /**
+     * The claim itself under contention: 240 due deliveries, eight claimers on each of two nodes
+     * racing each other and both nodes' own workers. No delivery may be claimed twice.
+     */
+    @Test
+    @Order(7)
+    void racing_claimers_on_two_nodes_never_take_the_same_delivery() throws Exception {
+        List<String> paths = List.of("/race-a", "/race-b", "/race-c", "/race-d");
+        List<String> endpoints = paths.stream().map(p -> Api.expect(201, register(p)).text("id")).toList();
+        String incident = incident("Claim race");
+        List<String> updates = new ArrayList<>();
+        for (int i = 0; i < 60; i++) updates.add(Api.expect(201, publish(incident, "[\"statuspage\"]")).text("id"));
+        try (Node second = Node.start(database, SETTINGS)) {
+            JdbcClient db = node.bean(JdbcClient.class);
+            db.sql("""
+                    insert into webhook_deliveries (id, endpoint_id, update_id, payload, state, next_attempt_at, created_at)
+                    select 'whd_race_' || e || '_' || u, e, u, '{}', 'queued', now() + interval '1 second', now()
+                    from unnest(cast(:endpoints as text[])) e, unnest(cast(:updates as text[])) u""")
+                    .param("endpoints", endpoints.toArray(String[]::new)).param("updates", updates.toArray(String[]::new)).update();
+            Queue<String> claimed = new ConcurrentLinkedQueue<>();
+            List<Thread> claimers = new ArrayList<>();
+            for (Node n : List.of(node, second)) {
+                WebhookDelivery worker = n.bean(WebhookDelivery.class);
+                for (int t = 0; t < 8; t++) {
+                    claimers.add(Thread.ofPlatform().start(() -> {
+                        Instant end = Instant.now().plusSeconds(6);
+                        while (Instant.now().isBefore(end)) {
+                            worker.claim().stream().map(WebhookDelivery.Claimed::id).filter(id -> id.startsWith("whd_race_")).forEach(claimed::add);
+                        }
+                    }));
+                }
+            }
+            for (Thread t : claimers) t.join();
+            sleep(1000);
+            List<String> sent = paths.stream().flatMap(p -> at(p).stream()).map(Received::delivery).toList();
+            List<String> all = new ArrayList<>(claimed);
+            all.addAll(sent);
+            assertThat(all).doesNotHaveDuplicates().hasSize(endpoints.size() * updates.size());
+            assertThat(claimed).isNotEmpty();
+        }
+        endpoints.forEach(e -> Api.expect(200, communicator.delete("/api/v1/webhooks/" + e)));
+    }
 }
