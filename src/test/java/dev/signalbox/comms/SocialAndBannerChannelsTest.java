@@ -2,6 +2,7 @@ package dev.signalbox.comms;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.signalbox.accounts.TestTotp;
 import dev.signalbox.testing.Api;
 import dev.signalbox.testing.Node;
 import dev.signalbox.testing.TestPostgres;
@@ -60,8 +61,11 @@ class SocialAndBannerChannelsTest {
 
     @BeforeAll
     static void start() {
-        node = Node.start(TestPostgres.freshDatabaseUrl(), Map.of("signalbox.admin.email", ADMIN, "signalbox.admin.password", PASSWORD));
-        admin = node.api().as(node.api().post("/api/v1/auth/token", "{\"email\":\"" + ADMIN + "\",\"password\":\"" + PASSWORD + "\"}").text("token"));
+        // the admin signs in with two-factor (each 30-s code once: step 0 for the API, step 1 for the dashboard)
+        node = Node.start(TestPostgres.freshDatabaseUrl(), Map.of("signalbox.admin.email", ADMIN, "signalbox.admin.password", PASSWORD,
+                "signalbox.admin.totp-secret", TestTotp.SECRET));
+        admin = node.api().as(node.api().post("/api/v1/auth/token", "{\"email\":\"" + ADMIN + "\",\"password\":\"" + PASSWORD
+                + "\",\"totp\":\"" + TestTotp.code(TestTotp.SECRET, 0) + "\"}").text("token"));
         communicator = operator("communicator");
         responder = operator("responder");
         db = node.bean(JdbcClient.class);
@@ -126,10 +130,10 @@ class SocialAndBannerChannelsTest {
                 .followRedirects(HttpClient.Redirect.NORMAL).build();
         String csrf;
 
-        static Browser signedIn(String email, String password) throws Exception {
+        static Browser signedIn(String email, String password, String... totp) throws Exception {
             Browser b = new Browser();
             b.get("/login");
-            HttpResponse<String> home = b.post("/login", "username", email, "password", password);
+            HttpResponse<String> home = b.post("/login", "username", email, "password", password, "totp", totp.length == 0 ? "" : totp[0]);
             assertThat(home.uri().getPath()).as(home.body()).doesNotStartWith("/login");
             return b;
         }
@@ -193,8 +197,9 @@ class SocialAndBannerChannelsTest {
             String id = incident("Spam posted through the sandbox network");
             String longBody = "Hi there,\n\nI'm so sorry. About an hour ago spam was posted from some profiles on the sandbox network. "
                     + "We stopped all posting at once and we are going through every post it sent. ".repeat(8) + "\n\n" + SIGNED;
-            String update = Api.expect(201, publish(id, "identified", longBody, "all", "[\"statuspage\",\"social\"]")).text("id");
-            assertThat(channelState(id, update, "social")).isEqualTo("queued");
+            JsonNode published = Api.expect(201, publish(id, "identified", longBody, "all", "[\"statuspage\",\"social\"]")).json();
+            String update = published.get("id").asString();
+            assertThat(published.get("update").get("channels").toString()).contains("{\"channel\":\"social\",\"state\":\"queued\"}");
             await("both posts published", Duration.ofSeconds(20), () -> "delivered".equals(channelState(id, update, "social")));
 
             String statusUrl = "http://localhost:" + node.port() + "/status";
@@ -264,6 +269,28 @@ class SocialAndBannerChannelsTest {
         Api.expect(201, publish(id, "resolved", "I'm sorry for the trouble; it is over. " + SIGNED, "network:sandbox", "[\"statuspage\"]"));
         assertThat(otto.banners("/")).as("gone once resolved").isEmpty();
         assertThat(ines.banners("/")).isEmpty();
+    }
+
+    @Test
+    @Order(5)
+    void the_composer_starts_from_a_template_and_previews_every_channel() throws Exception {
+        String id = incident("Template day");
+        List<JsonNode> templates = new java.util.ArrayList<>();
+        Api.expect(200, communicator.get("/api/v1/messages/templates?incident=" + id)).json().forEach(templates::add);
+        assertThat(templates).extracting(t -> t.get("id").asString()).containsExactly("first_notice", "update", "resolved", "reconnect_required");
+        assertThat(templates.getFirst().get("body").asString()).contains("Template day", "Sandbox", "– Ana and the Signalbox team",
+                "http://localhost:" + node.port() + "/status");
+        assertThat(communicator.get("/api/v1/messages/templates?incident=inc_nope").status()).isEqualTo(422);
+
+        Browser ana = Browser.signedIn(ADMIN, PASSWORD, TestTotp.code(TestTotp.SECRET, 1));
+        String page = ana.get(IncidentPages.show(id) + "?template=reconnect_required").body();
+        assertThat(page).contains("<option value=\"reconnect_required\">Reconnect required</option>", "Open each Sandbox profile and press Reconnect",
+                "Template day");
+        assertThat(page).doesNotContain("required item(s) missing");
+        String review = ana.post(IncidentPages.check(id), "body", templates.get(1).get("body").asString(), "audience", "all", "status", "monitoring").body();
+        assertThat(review).contains("id=\"preview-email\"", "Here is where things stand with Template day", "id=\"preview-social\"",
+                "Template day (Monitoring): Here is where things stand", "/ 500</span>", "id=\"preview-banner\"");
+        assertThat(review).doesNotContain("required item(s) missing");
     }
 
     @Test
