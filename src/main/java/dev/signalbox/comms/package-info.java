@@ -1,6 +1,8 @@
 /**
  * Crisis communication: incidents with a lifecycle and a timeline of updates, the checklist that
- * reviews a draft before it goes out, and the public status page (HTML, Atom, JSON) served from an
- * in-memory snapshot. Owns the incidents, incident_updates and incident_update_channels tables.
+ * reviews a draft before it goes out, templates, the public status page (HTML, Atom, JSON) served
+ * from an in-memory snapshot, and the update channels: the company's social profiles, the in-app
+ * banner and outgoing webhooks. Owns the incidents, incident_updates, incident_update_channels,
+ * update_social_posts, banner_dismissals, webhook_endpoints and webhook_deliveries tables.
  */
 package dev.signalbox.comms;
