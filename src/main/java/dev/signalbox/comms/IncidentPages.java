@@ -4,6 +4,7 @@ import dev.signalbox.accounts.CurrentUser;
 import dev.signalbox.accounts.Operators;
 import dev.signalbox.audit.AuditLog;
 import dev.signalbox.platform.ApiProblem;
+import dev.signalbox.platform.BaseUrl;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.util.List;
@@ -47,11 +48,15 @@ public final class IncidentPages {
     private final Incidents incidents;
     private final Audiences audiences;
     private final FollowUpPages followUps;
+    private final ChannelPreviews previews;
+    private final BaseUrl baseUrl;
 
-    IncidentPages(Incidents incidents, Audiences audiences, FollowUpPages followUps) {
+    IncidentPages(Incidents incidents, Audiences audiences, FollowUpPages followUps, ChannelPreviews previews, BaseUrl baseUrl) {
         this.incidents = incidents;
         this.audiences = audiences;
         this.followUps = followUps;
+        this.previews = previews;
+        this.baseUrl = baseUrl;
     }
 
     @GetMapping(LIST)
@@ -74,18 +79,27 @@ public final class IncidentPages {
         }
     }
 
+    /** With {@code ?template=<id>} the composer starts from that template, filled for this incident (works without JavaScript). */
     @GetMapping(SHOW)
-    String show(@AuthenticationPrincipal CurrentUser user, @PathVariable String id, HttpServletRequest request, Model model) {
+    String show(@AuthenticationPrincipal CurrentUser user, @PathVariable String id, @RequestParam(required = false) String template,
+            HttpServletRequest request, Model model) {
         read(user);
-        return incidentPage(user, id, request, model, Composer.empty(), null, List.of(), null);
+        Composer composer = Composer.empty();
+        if (template != null && !template.isBlank()) {
+            Incidents.Incident incident = incidents.find(id).orElseThrow(() -> ApiProblem.notFound("Incident " + id));
+            composer = MessageTemplates.find(template)
+                    .map(t -> new Composer("", MessageTemplates.fill(t.body(), facts(user, incident)), "all", List.of("statuspage"), false))
+                    .orElse(composer);
+        }
+        return incidentPage(user, id, request, model, composer, null, List.of(), null);
     }
 
     /** The htmx fragment: the checklist and the status-page preview of the draft, with the audience size. */
     @PostMapping(CHECK)
     String check(@AuthenticationPrincipal CurrentUser user, @PathVariable String id, @RequestParam(defaultValue = "") String body,
-            @RequestParam(defaultValue = "all") String audience, Model model) {
+            @RequestParam(defaultValue = "all") String audience, @RequestParam(defaultValue = "") String status, Model model) {
         Operators.require(user, "The page " + LIST, Operators.COMMUNICATOR);
-        model.addAttribute("page", review(body, audience));
+        model.addAttribute("page", review(id, status, body, audience));
         return "comms/review";
     }
 
@@ -105,7 +119,7 @@ public final class IncidentPages {
             return incidentPage(user, id, request, model, Composer.empty(), sent, List.of(), null);
         } catch (Incidents.ChecklistRefused refused) {
             response.setStatus(422);
-            return incidentPage(user, id, request, model, composer, null, List.of(), review(body, audience));
+            return incidentPage(user, id, request, model, composer, null, List.of(), review(id, status, body, audience));
         } catch (ApiProblem problem) {
             if (problem.status().value() == 404) throw problem;
             response.setStatus(problem.status().value());
@@ -122,7 +136,7 @@ public final class IncidentPages {
         return "comms/problem";
     }
 
-    private ReviewFragment review(String body, String audience) {
+    private ReviewFragment review(String incidentId, String status, String body, String audience) {
         Integer recipients = null;
         try {
             Audiences.validate(audience);
@@ -131,7 +145,8 @@ public final class IncidentPages {
             // an unknown audience shows no count; sending names the problem
         }
         List<MessageChecklist.Check> checklist = MessageChecklist.review(body);
-        return new ReviewFragment(checklist, MessageChecklist.failedRequired(checklist).size(), MessageBody.toSafeHtml(body), audience, recipients);
+        return new ReviewFragment(checklist, MessageChecklist.failedRequired(checklist).size(), MessageBody.toSafeHtml(body), audience, recipients,
+                previews.of(incidentId, status, body));
     }
 
     private static void read(CurrentUser user) {
@@ -150,9 +165,14 @@ public final class IncidentPages {
         Incidents.Incident incident = incidents.find(id).orElseThrow(() -> ApiProblem.notFound("Incident " + id));
         Frame frame = Frame.of(incident.title(), user, request);
         model.addAttribute("page", new IncidentPage(frame, mayWrite(user), incident, composer, sent, errors,
-                review == null ? review(composer.body(), composer.audience()) : review));
+                review == null ? review(id, composer.status(), composer.body(), composer.audience()) : review,
+                MessageTemplates.filled(facts(user, incident)), incidents.deliveredChannels()));
         model.addAttribute("followUps", followUps.section(id, user, frame));
         return "comms/incident";
+    }
+
+    private MessageTemplates.Facts facts(CurrentUser user, Incidents.Incident incident) {
+        return MessageTemplates.Facts.of(user.name(), incident, baseUrl.get() + StatusPages.PAGE);
     }
 
     private static boolean mayWrite(CurrentUser user) {
@@ -183,16 +203,19 @@ public final class IncidentPages {
     public record IncidentsListPage(Frame frame, boolean mayWrite, List<Incidents.Incident> incidents, String title, String severity,
             List<ApiProblem.FieldError> errors, String message) {}
 
+    /** {@code templates} fill the composer; {@code channelsDelivered} are the channels this release delivers. */
     public record IncidentPage(Frame frame, boolean mayWrite, Incidents.Incident incident, Composer composer, String sent,
-            List<ApiProblem.FieldError> errors, ReviewFragment review) {
+            List<ApiProblem.FieldError> errors, ReviewFragment review, List<MessageTemplates.Template> templates,
+            List<String> channelsDelivered) {
         public String error(String field) {
             return errors.stream().filter(e -> e.field().equals(field) || e.field().startsWith(field + "[")).map(ApiProblem.FieldError::message)
                     .reduce((a, b) -> a + "; " + b).orElse(null);
         }
     }
 
-    /** The live review of a draft: checklist, how many required items fail, the preview, the audience size (null if unknown). */
-    public record ReviewFragment(List<MessageChecklist.Check> checklist, int failedRequired, String previewHtml, String audience, Integer recipients) {}
+    /** The live review of a draft: checklist, how many required items fail, the preview, the audience size (null if unknown), each channel's preview. */
+    public record ReviewFragment(List<MessageChecklist.Check> checklist, int failedRequired, String previewHtml, String audience, Integer recipients,
+            ChannelPreviews.Preview channels) {}
 
     public record CommsProblemPage(int status, String detail) {}
 }

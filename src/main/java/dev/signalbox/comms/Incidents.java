@@ -100,6 +100,11 @@ public class Incidents {
         });
     }
 
+    /** The channels this installation delivers (the status page and every channel with a bean); the rest are recorded as not yet supported. */
+    public List<String> deliveredChannels() {
+        return CHANNELS.stream().filter(c -> c.equals(STATUS_PAGE) || channels.containsKey(c)).toList();
+    }
+
     @Transactional
     public Incident open(NewIncident in, AuditLog.Actor actor) {
         List<ApiProblem.FieldError> errors = new ArrayList<>();

@@ -1,5 +1,7 @@
 package dev.signalbox.comms;
 
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.commonmark.parser.Parser;
 import org.commonmark.renderer.html.HtmlRenderer;
 import org.owasp.html.HtmlPolicyBuilder;
@@ -24,5 +26,46 @@ final class MessageBody {
     static String toSafeHtml(String markdown) {
         String listed = markdown.replaceAll("(?m)^(\\s{0,3})\u2022\\s+", "$1- ");
         return POLICY.sanitize(RENDERER.render(PARSER.parse(listed)));
+    }
+
+    /**
+     * The update as plain text (for email previews, social posts, the banner and webhooks), taken
+     * from the sanitised HTML, so whatever the sanitiser removed (scripts, event handlers, raw
+     * tags) never appears here either. Paragraphs are separated by a blank line; list items start
+     * with "- ". The result is text, not HTML: escape it wherever it is shown in a page.
+     */
+    static String toPlainText(String markdown) {
+        String html = toSafeHtml(markdown == null ? "" : markdown);
+        String text = html.replaceAll("\\s*\n\\s*", " ").replaceAll("(?i)<li[^>]*>", "\n- ")
+                .replaceAll("(?i)<br\\s*/?>", "\n")
+                .replaceAll("(?i)</(p|h[1-6]|blockquote|pre|ul|ol)>", "\n")
+                .replaceAll("(?i)<(p|h[1-6]|blockquote|pre|ul|ol|hr)[^>]*>", "\n")
+                .replaceAll("<[^>]*>", "");
+        text = unescape(text).replace('\u00a0', ' ');
+        return text.lines().map(String::strip).reduce((a, b) -> a + "\n" + b).orElse("")
+                .replaceAll("\n{3,}", "\n\n").strip();
+    }
+
+    private static final Pattern ENTITY = Pattern.compile("&(#[0-9]+|#[xX][0-9a-fA-F]+|amp|lt|gt|quot|apos|nbsp);");
+
+    private static String unescape(String s) {
+        Matcher m = ENTITY.matcher(s);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String e = m.group(1);
+            String c = switch (e) {
+                case "amp" -> "&";
+                case "lt" -> "<";
+                case "gt" -> ">";
+                case "quot" -> "\"";
+                case "apos" -> "'";
+                case "nbsp" -> " ";
+                default -> Character.toString(e.startsWith("#x") || e.startsWith("#X")
+                        ? Integer.parseInt(e.substring(2), 16) : Integer.parseInt(e.substring(1)));
+            };
+            m.appendReplacement(out, Matcher.quoteReplacement(c));
+        }
+        m.appendTail(out);
+        return out.toString();
     }
 }

@@ -24,6 +24,8 @@ import java.util.Set;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /** Composing, editing, cancelling and listing posts. Publishing them is the {@link Dispatcher}'s job. */
 @Service
@@ -84,6 +86,35 @@ public class Posts {
         return find(id).orElseThrow();
     }
 
+    /**
+     * A post "now" on one of the company's incident channels, written by an operator rather than a
+     * workspace member (an incident update fanned out to social). Joins the caller's transaction, so
+     * the post exists exactly when the caller's change commits; the dispatcher is woken after commit.
+     * 422 naming {@code profileId} when the profile is not an incident channel, naming {@code text}
+     * when the network refuses the text.
+     */
+    public Post createOnIncidentChannel(String profileId, String text, String createdByUserId) {
+        Profile profile = profiles.find(profileId).filter(Profile::incidentChannel)
+                .orElseThrow(() -> ApiProblem.invalid("profileId", "profile " + profileId + " is not one of the company's incident channels"));
+        List<ApiProblem.FieldError> errors = textProblems(profile, text);
+        if (!errors.isEmpty()) throw ApiProblem.invalid(errors);
+        Instant now = clock.instant();
+        String id = Ids.next("pst", now.toEpochMilli());
+        insert(id, profile, text, profile.connected() ? "scheduled" : "held", now, null, createdByUserId, now);
+        if (TransactionSynchronizationManager.isSynchronizationActive()) {
+            TransactionSynchronizationManager.registerSynchronization(
+                    new TransactionSynchronization() {
+                        @Override
+                        public void afterCommit() {
+                            signal.postsChanged();
+                        }
+                    });
+        } else {
+            signal.postsChanged();
+        }
+        return find(id).orElseThrow();
+    }
+
     /** Queues into the next free slot; a concurrent post that took the same slot makes us look again. */
     private void insertQueued(String id, Profile profile, String text, String status, CurrentUser user, Instant now) {
         Schedule schedule = profiles.schedule(profile.id());
@@ -108,12 +139,16 @@ public class Posts {
     }
 
     private void insert(String id, Profile profile, String text, String status, Instant due, Instant queueSlot, CurrentUser user, Instant now) {
+        insert(id, profile, text, status, due, queueSlot, user.id(), now);
+    }
+
+    private void insert(String id, Profile profile, String text, String status, Instant due, Instant queueSlot, String createdBy, Instant now) {
         db.sql("""
                 insert into posts (id, profile_id, text, status, due_at, queue_slot, created_by, created_at, updated_at,
                                    failure_kind, failure_message)
                 values (:id, :p, :text, :status, :due, :slot, :by, :now, :now, :fk, :fm)""")
                 .param("id", id).param("p", profile.id()).param("text", text).param("status", status)
-                .param("due", odt(due)).param("slot", odt(queueSlot)).param("by", user.id()).param("now", odt(now))
+                .param("due", odt(due)).param("slot", odt(queueSlot)).param("by", createdBy).param("now", odt(now))
                 .param("fk", status.equals("held") ? "needs_reconnect" : null)
                 .param("fm", status.equals("held") ? "The profile must be reconnected before this post can go out" : null)
                 .update();

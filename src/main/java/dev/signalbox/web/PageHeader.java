@@ -18,4 +18,12 @@ public record PageHeader(String title, String userName, Csrf csrf, boolean opera
     public boolean signedIn() {
         return userName != null;
     }
+
+    /**
+     * The incident banners for the request being rendered ({@link IncidentBanner}), read from the
+     * request so every page built on the layout shows them, whoever built its header.
+     */
+    public IncidentBannerView incidentBanners() {
+        return signedIn() ? IncidentBanner.current() : IncidentBannerView.NONE;
+    }
 }

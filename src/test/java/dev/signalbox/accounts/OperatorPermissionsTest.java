@@ -77,7 +77,14 @@ class OperatorPermissionsTest extends SignalboxTest {
                     Set.of(Caller.ADMIN, Caller.COMMUNICATOR, Caller.SUPPORT)),
             new Endpoint("GET", "/api/v1/support/canned", null, 200, Set.of(Caller.ADMIN, Caller.COMMUNICATOR, Caller.SUPPORT)),
             new Endpoint("POST", "/api/v1/support/canned", "{\"title\":\"\",\"body\":\"matrix {unique}\"}", 422,
-                    Set.of(Caller.ADMIN, Caller.COMMUNICATOR, Caller.SUPPORT)));
+                    Set.of(Caller.ADMIN, Caller.COMMUNICATOR, Caller.SUPPORT)),
+            // Crisis communication channels. A loopback webhook address is refused here (private addresses are off), so none is left behind.
+            new Endpoint("GET", "/api/v1/webhooks", null, 200, Set.of(Caller.ADMIN, Caller.COMMUNICATOR)),
+            new Endpoint("POST", "/api/v1/webhooks", "{\"url\":\"https://127.0.0.1/hook-{unique}\"}", 422, Set.of(Caller.ADMIN, Caller.COMMUNICATOR)),
+            new Endpoint("DELETE", "/api/v1/webhooks/whk_missing", null, 404, Set.of(Caller.ADMIN, Caller.COMMUNICATOR)),
+            new Endpoint("GET", "/api/v1/webhooks/whk_missing/deliveries", null, 404, Set.of(Caller.ADMIN, Caller.COMMUNICATOR)),
+            new Endpoint("GET", "/api/v1/messages/templates", null, 200, Set.of(Caller.ADMIN, Caller.RESPONDER, Caller.COMMUNICATOR, Caller.SUPPORT)),
+            new Endpoint("POST", "/api/v1/incidents/inc_missing/preview", "{\"body\":\"I am sorry\"}", 404, Set.of(Caller.ADMIN, Caller.COMMUNICATOR)));
 
     @LocalServerPort
     int port;
