@@ -6,7 +6,9 @@ import dev.signalbox.audit.AuditLog;
 import dev.signalbox.platform.ApiProblem;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.security.web.csrf.CsrfToken;
 import org.springframework.stereotype.Controller;
@@ -29,6 +31,7 @@ public final class IncidentPages {
     public static final String SHOW = "/incidents/{id}";
     public static final String UPDATES = "/incidents/{id}/updates";
     public static final String CHECK = "/incidents/{id}/check";
+    public static final String DELIVERIES = "/incidents/{id}/updates/{updateId}/deliveries";
     /** Set by the dashboard's halt banner on every page (by name: comms does not depend on the dashboard). */
     static final String BANNER_ATTRIBUTE = "dev.signalbox.web.HaltBanner";
 
@@ -44,12 +47,18 @@ public final class IncidentPages {
         return CHECK.replace("{id}", id);
     }
 
+    public static String deliveries(String id, String updateId) {
+        return DELIVERIES.replace("{id}", id).replace("{updateId}", updateId);
+    }
+
     private final Incidents incidents;
     private final Audiences audiences;
+    private final UpdateDeliveries deliveries;
 
-    IncidentPages(Incidents incidents, Audiences audiences) {
+    IncidentPages(Incidents incidents, Audiences audiences, UpdateDeliveries deliveries) {
         this.incidents = incidents;
         this.audiences = audiences;
+        this.deliveries = deliveries;
     }
 
     @GetMapping(LIST)
@@ -76,6 +85,15 @@ public final class IncidentPages {
     String show(@AuthenticationPrincipal CurrentUser user, @PathVariable String id, HttpServletRequest request, Model model) {
         read(user);
         return incidentPage(user, id, request, model, Composer.empty(), null, List.of(), null);
+    }
+
+    /** The htmx fragment: one update's email delivery counts; it polls itself while messages are still to send. */
+    @GetMapping(DELIVERIES)
+    String deliveries(@AuthenticationPrincipal CurrentUser user, @PathVariable String id, @PathVariable String updateId, Model model) {
+        read(user);
+        if (!deliveries.belongs(id, updateId)) throw ApiProblem.notFound("Update " + updateId + " of incident " + id);
+        model.addAttribute("page", EmailProgress.of(id, updateId, deliveries.counts(updateId)));
+        return "comms/deliveries";
     }
 
     /** The htmx fragment: the checklist and the status-page preview of the draft, with the audience size. */
@@ -146,8 +164,15 @@ public final class IncidentPages {
     private String incidentPage(CurrentUser user, String id, HttpServletRequest request, Model model, Composer composer, String sent,
             List<ApiProblem.FieldError> errors, ReviewFragment review) {
         Incidents.Incident incident = incidents.find(id).orElseThrow(() -> ApiProblem.notFound("Incident " + id));
+        Map<String, UpdateDeliveries.Counts> counts = deliveries.counts(incident.updates().stream().map(Incidents.Update::id).toList());
+        Map<String, EmailProgress> email = new LinkedHashMap<>();
+        for (Incidents.Update u : incident.updates()) {
+            if (u.channels().stream().anyMatch(c -> c.channel().equals("email"))) {
+                email.put(u.id(), EmailProgress.of(id, u.id(), counts.getOrDefault(u.id(), new UpdateDeliveries.Counts(0, 0, 0, 0, 0))));
+            }
+        }
         model.addAttribute("page", new IncidentPage(Frame.of(incident.title(), user, request), mayWrite(user), incident, composer, sent, errors,
-                review == null ? review(composer.body(), composer.audience()) : review));
+                review == null ? review(composer.body(), composer.audience()) : review, email));
         return "comms/incident";
     }
 
@@ -180,7 +205,7 @@ public final class IncidentPages {
             List<ApiProblem.FieldError> errors, String message) {}
 
     public record IncidentPage(Frame frame, boolean mayWrite, Incidents.Incident incident, Composer composer, String sent,
-            List<ApiProblem.FieldError> errors, ReviewFragment review) {
+            List<ApiProblem.FieldError> errors, ReviewFragment review, Map<String, EmailProgress> email) {
         public String error(String field) {
             return errors.stream().filter(e -> e.field().equals(field) || e.field().startsWith(field + "[")).map(ApiProblem.FieldError::message)
                     .reduce((a, b) -> a + "; " + b).orElse(null);
@@ -191,4 +216,15 @@ public final class IncidentPages {
     public record ReviewFragment(List<MessageChecklist.Check> checklist, int failedRequired, String previewHtml, String audience, Integer recipients) {}
 
     public record CommsProblemPage(int status, String detail) {}
+
+    /** One update's email counts; {@code poll} is true while any message is still queued or being sent. */
+    public record EmailProgress(String path, int queued, int sending, int sent, int failed, int bounced, int total) {
+        static EmailProgress of(String incidentId, String updateId, UpdateDeliveries.Counts c) {
+            return new EmailProgress(deliveries(incidentId, updateId), c.queued(), c.sending(), c.sent(), c.failed(), c.bounced(), c.total());
+        }
+
+        public boolean poll() {
+            return queued + sending > 0;
+        }
+    }
 }
