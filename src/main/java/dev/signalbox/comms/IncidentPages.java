@@ -117,7 +117,8 @@ public final class IncidentPages {
                     actor(user, request));
             String sent = "Update published on the status page to " + out.recipients() + " reader(s) in '" + audience + "'"
                     + (out.channelsPending().isEmpty() ? "." : "; not yet sent by " + String.join(", ", out.channelsPending())
-                    + " (those channels arrive in the next release).");
+                    + " (those channels arrive in the next release).")
+                    + (composer.channels().contains("email") ? " Email to " + out.recipients() + " recipient(s): progress on the update below." : "");
             return incidentPage(user, id, request, model, Composer.empty(), sent, List.of(), null);
         } catch (Incidents.ChecklistRefused refused) {
             response.setStatus(422);

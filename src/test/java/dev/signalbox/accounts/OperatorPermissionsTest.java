@@ -59,7 +59,12 @@ class OperatorPermissionsTest extends SignalboxTest {
                     Set.of(Caller.ADMIN, Caller.RESPONDER)),
             new Endpoint("POST", "/api/v1/disconnections", "{\"network\":\"no_such_network\",\"reason\":\"matrix\"}", 422,
                     Set.of(Caller.ADMIN, Caller.RESPONDER)),
-            new Endpoint("GET", "/api/v1/disconnections", null, 200, Set.of(Caller.ADMIN, Caller.RESPONDER, Caller.COMMUNICATOR, Caller.SUPPORT)));
+            new Endpoint("GET", "/api/v1/disconnections", null, 200, Set.of(Caller.ADMIN, Caller.RESPONDER, Caller.COMMUNICATOR, Caller.SUPPORT)),
+            // Email deliveries of an update: every operator role reads; a bad query is 422 only after the permission check.
+            new Endpoint("GET", "/api/v1/incidents/inc_missing/updates/upd_missing/deliveries", null, 404,
+                    Set.of(Caller.ADMIN, Caller.RESPONDER, Caller.COMMUNICATOR, Caller.SUPPORT)),
+            new Endpoint("GET", "/api/v1/incidents/inc_missing/updates/upd_missing/deliveries?limit=501", null, 422,
+                    Set.of(Caller.ADMIN, Caller.RESPONDER, Caller.COMMUNICATOR, Caller.SUPPORT)));
 
     @LocalServerPort
     int port;
