@@ -147,7 +147,7 @@ class DeliveryWorker implements SmartLifecycle {
         if (batch.isEmpty()) return false;
         holding.put(Thread.currentThread(), batch);
         try {
-            List<dev.signalbox.mail.BulkMail.Letter> written;
+            List<BulkMail.Letter> written;
             try {
                 written = letters.letters(batch);
             } catch (RuntimeException e) {
@@ -156,7 +156,7 @@ class DeliveryWorker implements SmartLifecycle {
                 return true;
             }
             if (!running) {
-                tx.executeWithoutResult(s -> deliveries.release(node, UpdateDeliveries.ids(batch)));
+                deliveries.release(node, UpdateDeliveries.ids(batch));
                 return false;
             }
             if (mail.smtp()) {
@@ -168,6 +168,7 @@ class DeliveryWorker implements SmartLifecycle {
                             .map(d -> new UpdateDeliveries.Settlement(d.id(), d.updateId(), "sent", null, null)).toList();
                     lost(deliveries.settle(node, kept, clock.instant()), batch.size());
                 });
+                deliveries.refreshChannels(batch.stream().map(UpdateDeliveries.Claimed::updateId).distinct().toList());
             }
             return true;
         } finally {
@@ -208,6 +209,7 @@ class DeliveryWorker implements SmartLifecycle {
         }
         Integer held = tx.execute(s -> deliveries.settle(node, settlements, clock.instant()));
         lost(held == null ? 0 : held, batch.size());
+        deliveries.refreshChannels(batch.stream().map(UpdateDeliveries.Claimed::updateId).distinct().toList());
     }
 
     private void lost(int held, int claimed) {

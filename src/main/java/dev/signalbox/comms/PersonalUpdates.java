@@ -70,15 +70,16 @@ class PersonalUpdates {
     /** The letters for a batch of claimed deliveries, in the same order. */
     List<BulkMail.Letter> letters(List<UpdateDeliveries.Claimed> batch) {
         Map<String, Facts> facts = facts(batch.stream().map(UpdateDeliveries.Claimed::userId).distinct().toArray(String[]::new));
+        String base = baseUrl.get();
         List<BulkMail.Letter> letters = new ArrayList<>(batch.size());
         for (UpdateDeliveries.Claimed d : batch) {
             Content content = content(d.updateId());
-            letters.add(letter(d, content, facts.getOrDefault(d.userId(), new Facts("", List.of(), List.of())), content.networks()));
+            letters.add(letter(d, content, facts.getOrDefault(d.userId(), new Facts("", List.of(), List.of())), content.networks(), base));
         }
         return letters;
     }
 
-    BulkMail.Letter letter(UpdateDeliveries.Claimed d, Content content, Facts facts, List<String> networks) {
+    private BulkMail.Letter letter(UpdateDeliveries.Claimed d, Content content, Facts facts, List<String> networks, String base) {
         String domain = mail.domain();
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put("X-Signalbox-Delivery", d.id());
@@ -86,12 +87,11 @@ class PersonalUpdates {
         String replyTo = supportAddress.contains("@")
                 ? supportAddress.substring(0, supportAddress.indexOf('@')) + "+" + d.id() + supportAddress.substring(supportAddress.indexOf('@'))
                 : null;
-        return new BulkMail.Letter(d.id(), d.email(), content.subject(), text(content, facts, networks), html(content, facts, networks), replyTo,
+        return new BulkMail.Letter(d.id(), d.email(), content.subject(), text(content, facts, networks, base), html(content, facts, networks, base), replyTo,
                 "<" + d.id() + "@" + domain + ">", headers);
     }
 
-    private String text(Content content, Facts facts, List<String> networks) {
-        String base = baseUrl.get();
+    private static String text(Content content, Facts facts, List<String> networks, String base) {
         StringBuilder out = new StringBuilder(content.text().length() + 1024);
         out.append("Hi ").append(addressedAs(facts.name())).append(",\n\n").append(content.text()).append("\n\n");
         out.append("----------------------------------------------------------------\n");
@@ -126,8 +126,7 @@ class PersonalUpdates {
         return out.toString();
     }
 
-    private String html(Content content, Facts facts, List<String> networks) {
-        String base = baseUrl.get();
+    private static String html(Content content, Facts facts, List<String> networks, String base) {
         StringBuilder out = new StringBuilder(content.html().length() + 2048);
         out.append("<!DOCTYPE html><html><body><p>Hi ").append(esc(addressedAs(facts.name()))).append(",</p>\n").append(content.html())
                 .append("\n<hr>\n<h2>What this means for you</h2>\n");

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The update_deliveries table: one row per person an email update goes to. Rows are inserted with
@@ -20,7 +21,7 @@ import org.springframework.stereotype.Component;
  * lease kept alive by heartbeat and taken over when it expires), and settled in batches:
  * {@code queued → sending → sent | bounced | failed}, or back to {@code queued} with a later
  * {@code next_attempt_at} after a transient failure. A settle only touches rows the node still
- * holds, and keeps the email channel's state on the update in step, under that channel row's lock.
+ * holds; the email channel's state on the update follows ({@link #refreshChannels}).
  */
 @Component
 class UpdateDeliveries {
@@ -47,9 +48,13 @@ class UpdateDeliveries {
     record Recipient(String id, String userId, String email, String state, int attempts, String lastError, Instant sentAt) {}
 
     private final JdbcClient db;
+    private final TransactionTemplate tx;
+    /** Updates this node has already moved to {@code sending}, so each settle need not write the channel row. */
+    private final java.util.Set<String> sending = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-    UpdateDeliveries(JdbcClient db) {
+    UpdateDeliveries(JdbcClient db, TransactionTemplate tx) {
         this.db = db;
+        this.tx = tx;
     }
 
     /**
@@ -75,16 +80,24 @@ class UpdateDeliveries {
         return rows;
     }
 
-    /** Claims up to {@code limit} due deliveries (queued and due, or held by a node whose lease expired). */
+    /**
+     * Claims up to {@code limit} deliveries: first those held by a node whose lease expired, then
+     * queued ones that are due. Each part reads its own partial index and locks rows as they are
+     * taken (the CTEs are read lazily up to the limit), skipping rows other nodes are claiming.
+     */
     List<Claimed> claim(String node, int limit, Instant now, Instant leaseEnd) {
         return db.sql("""
-                with due as (
-                    select id from update_deliveries
-                    where state in ('queued', 'sending') and next_attempt_at <= :now
-                      and (state = 'queued' or claim_expires_at < :now)
-                    order by next_attempt_at
-                    limit :limit
-                    for update skip locked)
+                with expired as (
+                    select id from update_deliveries where state = 'sending' and claim_expires_at < :now
+                    order by claim_expires_at limit :limit
+                    for update skip locked
+                ), queued as (
+                    select id from update_deliveries where state = 'queued' and next_attempt_at <= :now
+                    order by next_attempt_at limit :limit
+                    for update skip locked
+                ), due as (
+                    select id from expired union all select id from queued limit :limit
+                )
                 update update_deliveries d
                 set state = 'sending', claimed_by = :node, claim_expires_at = :leaseEnd, attempts = d.attempts + 1
                 from due where d.id = due.id
@@ -101,16 +114,12 @@ class UpdateDeliveries {
     }
 
     /**
-     * Records how each claimed delivery ended; must run in a transaction. Locks the email channel
-     * rows of the updates concerned first, so that concurrent settles of one update run one after
-     * the other and the channel state each writes reflects every settle committed before it.
-     * Returns how many rows this node still held (fewer than given means a lease was lost).
+     * Records how each claimed delivery ended, in one statement (in its own transaction when called
+     * outside one); the caller then calls {@link #refreshChannels} after commit. Returns how many
+     * rows this node still held (fewer than given means a lease was lost).
      */
     int settle(String node, List<Settlement> settlements, Instant now) {
         if (settlements.isEmpty()) return 0;
-        String[] updates = settlements.stream().map(Settlement::updateId).distinct().sorted().toArray(String[]::new);
-        db.sql("select update_id from incident_update_channels where update_id = any(:u) and channel = 'email' order by update_id for update")
-                .param("u", updates).query((rs, n) -> 1).list();
         int n = settlements.size();
         String[] ids = new String[n], states = new String[n], reasons = new String[n], retry = new String[n];
         for (int i = 0; i < n; i++) {
@@ -120,7 +129,7 @@ class UpdateDeliveries {
             reasons[i] = s.reason();
             retry[i] = s.retryAt() == null ? null : s.retryAt().toString();
         }
-        int held = db.sql("""
+        return db.sql("""
                 update update_deliveries d
                 set state = o.state, last_error = coalesce(o.reason, d.last_error),
                     next_attempt_at = coalesce(o.retry::timestamptz, d.next_attempt_at),
@@ -130,8 +139,33 @@ class UpdateDeliveries {
                 .param("ids", ids).param("states", states).param("reasons", reasons).param("retry", retry)
                 .param("now", utc(now)).param("node", node)
                 .update();
-        refreshChannel(updates);
-        return held;
+    }
+
+    /**
+     * Moves the email channel of each update on: {@code queued → sending} once anything was
+     * settled, and to its final state once nothing is left to send. Call after the settle has
+     * committed. The final state is computed under the channel row's lock, taken by a statement of
+     * its own so that the computing statement sees every settle committed before it: whichever
+     * settle commits last sees nothing open and writes the state that counts them all.
+     */
+    void refreshChannels(List<String> updateIds) {
+        for (String update : updateIds) {
+            boolean open = db.sql("select exists (select 1 from update_deliveries where update_id = :u and state in ('queued', 'sending'))")
+                    .param("u", update).query(Boolean.class).single();
+            if (open) {
+                if (sending.contains(update)) continue;
+                sending.add(update);
+                db.sql("update incident_update_channels set state = 'sending' where update_id = :u and channel = 'email' and state = 'queued'")
+                        .param("u", update).update();
+            } else {
+                sending.remove(update);
+                tx.executeWithoutResult(s -> {
+                    db.sql("select 1 from incident_update_channels where update_id = :u and channel = 'email' for update")
+                            .param("u", update).query((rs, i) -> 1).list();
+                    recompute(update);
+                });
+            }
+        }
     }
 
     /** Puts back claimed deliveries that were never handed to a mail server (shutdown): due now, attempt not counted. */
@@ -154,7 +188,7 @@ class UpdateDeliveries {
                 update update_deliveries set state = 'bounced', last_error = :reason, claimed_by = null, claim_expires_at = null
                 where id = :id and state <> 'bounced'""")
                 .param("reason", reason).param("id", deliveryId).update();
-        refreshChannel(new String[] {update.get()});
+        recompute(update.get());
         return changed > 0;
     }
 
@@ -163,15 +197,15 @@ class UpdateDeliveries {
      * queued or being sent, then {@code delivered} when every one was sent, {@code partial} when some
      * were and others failed or bounced, {@code failed} when none was.
      */
-    private void refreshChannel(String[] updates) {
+    private void recompute(String update) {
         db.sql("""
                 update incident_update_channels c set state = case
                     when exists (select 1 from update_deliveries d where d.update_id = c.update_id and d.state in ('queued', 'sending')) then 'sending'
                     when not exists (select 1 from update_deliveries d where d.update_id = c.update_id and d.state <> 'sent') then 'delivered'
                     when exists (select 1 from update_deliveries d where d.update_id = c.update_id and d.state = 'sent') then 'partial'
                     else 'failed' end
-                where c.update_id = any(:u) and c.channel = 'email'""")
-                .param("u", updates).update();
+                where c.update_id = :u and c.channel = 'email'""")
+                .param("u", update).update();
     }
 
     /** Whether {@code updateId} is an update of {@code incidentId}. */

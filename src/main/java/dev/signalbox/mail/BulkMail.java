@@ -3,9 +3,8 @@ package dev.signalbox.mail;
 import jakarta.mail.Address;
 import jakarta.mail.MessagingException;
 import jakarta.mail.SendFailedException;
-import jakarta.mail.internet.MimeBodyPart;
+import jakarta.mail.Session;
 import jakarta.mail.internet.MimeMessage;
-import jakarta.mail.internet.MimeMultipart;
 import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -71,10 +70,11 @@ public class BulkMail {
     private final int connections;
     private final SendRate rate;
     private final int batchSize;
+    private volatile Session session;
 
     BulkMail(ObjectProvider<JavaMailSender> sender, JdbcClient db, Clock clock,
             @Value("${signalbox.mail.from:signalbox@localhost}") String from,
-            @Value("${signalbox.mail.connections:4}") int connections,
+            @Value("${signalbox.mail.connections:8}") int connections,
             @Value("${signalbox.mail.rate:0}") double rate,
             @Value("${signalbox.mail.batch-size:50}") int batchSize) {
         if (connections < 1) throw new IllegalArgumentException("signalbox.mail.connections must be at least 1, is " + connections);
@@ -183,25 +183,8 @@ public class BulkMail {
     }
 
     private MimeMessage mime(Letter letter) throws MessagingException {
-        MimeMessage mime = sender.createMimeMessage();
-        mime.setFrom(from);
-        mime.setRecipients(MimeMessage.RecipientType.TO, letter.to());
-        if (letter.replyTo() != null) mime.setReplyTo(jakarta.mail.internet.InternetAddress.parse(letter.replyTo()));
-        mime.setSubject(letter.subject(), "UTF-8");
-        if (letter.html() == null) {
-            mime.setText(letter.text(), "UTF-8");
-        } else {
-            MimeBodyPart text = new MimeBodyPart();
-            text.setText(letter.text(), "UTF-8");
-            MimeBodyPart html = new MimeBodyPart();
-            html.setText(letter.html(), "UTF-8", "html");
-            mime.setContent(new MimeMultipart("alternative", text, html));
-        }
-        mime.setSentDate(java.util.Date.from(clock.instant()));
-        for (Map.Entry<String, String> h : letter.headers().entrySet()) mime.setHeader(h.getKey(), h.getValue());
-        // Spring keeps an explicit Message-ID through saveChanges().
-        mime.setHeader("Message-ID", letter.messageId());
-        return mime;
+        if (session == null) session = sender.createMimeMessage().getSession();
+        return new PreparedMessage(session, letter, from, clock.instant());
     }
 
     /** Classifies one message's failure by the SMTP reply code in its exception chain. */
