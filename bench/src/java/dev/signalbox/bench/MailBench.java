@@ -56,7 +56,7 @@ final class MailBench {
                 + batch + ", no rate limit");
         report.header("load average at start: " + DispatchBench.loadAverage() + " (other work on the machine skews every figure)");
         DispatchBench.progress("starting PostgreSQL, the SMTP sink and Signalbox (logs in " + workDir + ")");
-        try (BenchDatabase database = BenchDatabase.start(); SmtpSink sink = new SmtpSink()) {
+        try (BenchDatabase database = BenchDatabase.start(); SmtpSink sink = new SmtpSink(n)) {
             try (SignalboxProcess app = SignalboxProcess.start(settings, database.url(BenchDatabase.SIGNALBOX), workDir,
                     SignalboxProcess.randomKey(), List.of("--signalbox.admin.email=" + ADMIN, "--signalbox.admin.password=" + PASSWORD,
                             "--spring.mail.host=127.0.0.1", "--spring.mail.port=" + sink.port(),
@@ -84,11 +84,9 @@ final class MailBench {
 
                 Duration within = Duration.ofSeconds(Math.max(300, n / 100));
                 Instant deadline = Instant.now().plus(within);
-                int lastSeen = -1;
-                while (sinkOrDbOpen(db, sink, update, n) && Instant.now().isBefore(deadline)) {
+                for (int second = 1; sinkOrDbOpen(db, sink, update, n) && Instant.now().isBefore(deadline); second++) {
                     Thread.sleep(1_000);
-                    if (sink.accepted() / 10_000 != lastSeen / 10_000) DispatchBench.progress("sink has " + sink.accepted() + " messages");
-                    lastSeen = sink.accepted();
+                    if (second % 5 == 0) DispatchBench.progress("sink has " + sink.accepted() + " messages");
                 }
                 Instant settled = Instant.now();
                 Thread.sleep(500);
@@ -109,6 +107,11 @@ final class MailBench {
                 report.check("Messages per second (publish request → the sink's last acceptance)",
                         String.format(Locale.ROOT, "%,.0f messages/s", perSecond), "≥ 1,000 messages/s", perSecond >= TARGET_PER_SECOND);
                 report.row("Time to the last message", BenchReport.seconds(seconds) + " for " + sink.accepted() + " messages");
+                int tenth = Math.max(1, n / 10), ninth = Math.max(1, n * 9 / 10);
+                double steady = (ninth - tenth) / Math.max(0.001, (sink.acceptedAtMillis(ninth) - sink.acceptedAtMillis(tenth)) / 1000.0);
+                report.row("Time to the first message (publish request → the sink's first acceptance)",
+                        BenchReport.millis(sink.acceptedAtMillis(1) - asked.toEpochMilli()));
+                report.row("Steady rate (between the 10 % and the 90 % message)", String.format(Locale.ROOT, "%,.0f messages/s", steady));
                 report.row("Publishing the update (one insert of " + n + " deliveries, in the request)",
                         BenchReport.millis(Duration.between(asked, answered).toMillis()));
                 report.check("Every recipient exactly once",

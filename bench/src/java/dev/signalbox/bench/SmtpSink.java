@@ -32,8 +32,11 @@ final class SmtpSink implements AutoCloseable {
     private final AtomicLong lastAcceptedMillis = new AtomicLong();
     private final Set<String> deliveries = ConcurrentHashMap.newKeySet();
     private final AtomicInteger connections = new AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicLongArray acceptedAt;
 
-    SmtpSink() {
+    /** {@code expected}: how many messages to keep the acceptance time of (the k-th message's time, for rates between two points). */
+    SmtpSink(int expected) {
+        acceptedAt = new java.util.concurrent.atomic.AtomicLongArray(expected);
         try {
             server = new ServerSocket(0, 200, InetAddress.getLoopbackAddress());
         } catch (IOException e) {
@@ -72,6 +75,11 @@ final class SmtpSink implements AutoCloseable {
         return connections.get();
     }
 
+    /** When the k-th message (1-based) was accepted, in epoch milliseconds; 0 if not (yet). */
+    long acceptedAtMillis(int k) {
+        return k >= 1 && k <= acceptedAt.length() ? acceptedAt.get(k - 1) : 0;
+    }
+
     long lastAcceptedMillis() {
         return lastAcceptedMillis.get();
     }
@@ -97,7 +105,8 @@ final class SmtpSink implements AutoCloseable {
                             }
                         }
                     }
-                    accepted.incrementAndGet();
+                    int k = accepted.incrementAndGet();
+                    if (k <= acceptedAt.length()) acceptedAt.set(k - 1, System.currentTimeMillis());
                     if (delivery != null && !deliveries.add(delivery)) duplicates.incrementAndGet();
                     lastAcceptedMillis.accumulateAndGet(System.currentTimeMillis(), Math::max);
                     reply(out, "250 2.0.0 queued");

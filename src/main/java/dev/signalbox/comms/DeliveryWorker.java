@@ -162,12 +162,13 @@ class DeliveryWorker implements SmartLifecycle {
             if (mail.smtp()) {
                 settle(batch, mail.send(written), null);
             } else {
-                tx.executeWithoutResult(s -> {
+                List<UpdateDeliveries.Settlement> kept = batch.stream()
+                        .map(d -> new UpdateDeliveries.Settlement(d.id(), d.updateId(), "sent", null, null)).toList();
+                Integer held = recording(batch.size(), () -> tx.execute(s -> {
                     mail.keep(written);
-                    List<UpdateDeliveries.Settlement> kept = batch.stream()
-                            .map(d -> new UpdateDeliveries.Settlement(d.id(), d.updateId(), "sent", null, null)).toList();
-                    lost(deliveries.settle(node, kept, clock.instant()), batch.size());
-                });
+                    return deliveries.settle(node, kept, clock.instant());
+                }));
+                lost(held == null ? 0 : held, batch.size());
                 deliveries.refreshChannels(batch.stream().map(UpdateDeliveries.Claimed::updateId).distinct().toList());
             }
             return true;
@@ -207,9 +208,34 @@ class DeliveryWorker implements SmartLifecycle {
             log.warn("{} incident emails will be tried again later: {}", deferred.values().stream().mapToInt(Integer::intValue).sum(),
                     deferred.entrySet().stream().limit(3).map(e -> e.getValue() + " × " + e.getKey()).toList());
         }
-        Integer held = tx.execute(s -> deliveries.settle(node, settlements, clock.instant()));
+        Integer held = recording(batch.size(), () -> tx.execute(s -> deliveries.settle(node, settlements, clock.instant())));
         lost(held == null ? 0 : held, batch.size());
         deliveries.refreshChannels(batch.stream().map(UpdateDeliveries.Claimed::updateId).distinct().toList());
+    }
+
+    /**
+     * Runs a settle, retrying a failed database call a few times: the messages it records were
+     * already accepted, and a settle given up on leaves them to be sent again after the lease.
+     */
+    private Integer recording(int messages, java.util.function.Supplier<Integer> settle) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return settle.get();
+            } catch (org.springframework.dao.DataAccessException e) {
+                if (attempt == 5) {
+                    log.warn("Could not record the outcome of {} incident emails after {} tries ({}); they stay claimed and will be "
+                            + "sent again when the lease expires", messages, attempt, e.getMostSpecificCause().toString());
+                    throw e;
+                }
+                log.warn("Recording the outcome of {} incident emails failed ({}); trying again", messages, e.getMostSpecificCause().toString());
+                try {
+                    Thread.sleep(200L * attempt);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
     }
 
     private void lost(int held, int claimed) {

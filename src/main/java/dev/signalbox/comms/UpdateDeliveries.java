@@ -107,16 +107,23 @@ class UpdateDeliveries {
                 .list();
     }
 
-    /** Keeps this node's claims alive while their messages are being sent. */
+    /**
+     * Keeps this node's claims alive while their messages are being sent. Rows are locked in id
+     * order, as {@link #settle} locks them, so a heartbeat and a settle never deadlock.
+     */
     int heartbeat(String node, Instant leaseEnd) {
-        return db.sql("update update_deliveries set claim_expires_at = :leaseEnd where claimed_by = :node and state = 'sending'")
+        return db.sql("""
+                with held as (
+                    select id from update_deliveries where claimed_by = :node and state = 'sending' order by id for update)
+                update update_deliveries d set claim_expires_at = :leaseEnd from held where d.id = held.id""")
                 .param("leaseEnd", utc(leaseEnd)).param("node", node).update();
     }
 
     /**
-     * Records how each claimed delivery ended, in one statement (in its own transaction when called
-     * outside one); the caller then calls {@link #refreshChannels} after commit. Returns how many
-     * rows this node still held (fewer than given means a lease was lost).
+     * Records how each claimed delivery ended; must run in a transaction. Locks the rows in id order
+     * first (as the heartbeat does), then writes every outcome in one statement; the caller then
+     * calls {@link #refreshChannels} after commit. Returns how many rows this node still held
+     * (fewer than given means a lease was lost).
      */
     int settle(String node, List<Settlement> settlements, Instant now) {
         if (settlements.isEmpty()) return 0;
@@ -129,6 +136,7 @@ class UpdateDeliveries {
             reasons[i] = s.reason();
             retry[i] = s.retryAt() == null ? null : s.retryAt().toString();
         }
+        db.sql("select id from update_deliveries where id = any(:ids) order by id for update").param("ids", ids).query(String.class).list();
         return db.sql("""
                 update update_deliveries d
                 set state = o.state, last_error = coalesce(o.reason, d.last_error),
@@ -172,8 +180,10 @@ class UpdateDeliveries {
     int release(String node, List<String> ids) {
         if (ids.isEmpty()) return 0;
         return db.sql("""
-                update update_deliveries set state = 'queued', claimed_by = null, claim_expires_at = null, attempts = attempts - 1
-                where id = any(:ids) and claimed_by = :node and state = 'sending'""")
+                with held as (
+                    select id from update_deliveries where id = any(:ids) and claimed_by = :node and state = 'sending' order by id for update)
+                update update_deliveries d set state = 'queued', claimed_by = null, claim_expires_at = null, attempts = d.attempts - 1
+                from held where d.id = held.id""")
                 .param("ids", ids.toArray(String[]::new)).param("node", node).update();
     }
 

@@ -54,10 +54,16 @@ class EmailFanOutRestartTest {
             FanOutFixtures.customers(db, CUSTOMERS);
             Api communicator = FanOutFixtures.operator(a.api(), FanOutFixtures.admin(a.api(), ADMIN), "communicator");
             String incident = FanOutFixtures.openIncident(communicator, "Nodes come and go");
+            long published = System.nanoTime();
             String update = FanOutFixtures.emailUpdate(communicator, incident, "all");
 
             b = ChildNode.start(database, settings);
             String nodeB = awaitOtherNodeClaiming(db, nodeA, b, Duration.ofMinutes(2));
+            double seconds = (System.nanoTime() - published) / 1e9;
+            int sentAlone = sent(db, update);
+            // signalbox.mail.rate=25 per node: until B joined, A sent at most 25/s (plus one batch per sender, and B's first batch).
+            assertThat(sentAlone).as("sent by A in " + seconds + " s at 25 messages/s").isLessThanOrEqualTo((int) (25 * seconds) + 4 * 3)
+                    .isPositive();
             Thread.sleep(1_500);
             assertThat(sent(db, update)).as("the fan-out is still under way when B is killed").isLessThan(CUSTOMERS - 200);
             b.kill();
