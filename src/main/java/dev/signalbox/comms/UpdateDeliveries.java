@@ -29,6 +29,7 @@ class UpdateDeliveries {
     static final List<String> STATES = List.of("queued", "sending", "sent", "failed", "bounced");
     /** The NOTIFY channel nodes listen on to start sending at once. */
     static final String CHANNEL = "update_deliveries";
+    static final int ANALYZE_AT = 10_000;
 
     record Claimed(String id, String updateId, String userId, String email, int attempts) {}
 
@@ -76,6 +77,9 @@ class UpdateDeliveries {
                      ) m) a
                 join users u on u.id = a.user_id""")
                 .params(params).update();
+        // A large fan-out changes the table's size by orders of magnitude: give the planner fresh
+        // statistics now (they commit with the update) rather than after autovacuum's next round.
+        if (rows >= ANALYZE_AT) db.sql("analyze update_deliveries").update();
         if (rows > 0) db.sql("select pg_notify('" + CHANNEL + "', :update)").param("update", updateId).query((rs, n) -> 1).list();
         return rows;
     }
