@@ -12,9 +12,18 @@ final class BenchReport {
 
     private record Row(String measure, String result, String target, String verdict) {}
 
+    private final String title;
     private final List<String> header = new ArrayList<>();
     private final List<Row> rows = new ArrayList<>();
     private final List<String> notes = new ArrayList<>();
+
+    BenchReport() {
+        this("Dispatch benchmark");
+    }
+
+    BenchReport(String title) {
+        this.title = title;
+    }
 
     void header(String line) {
         header.add(line);
@@ -33,7 +42,7 @@ final class BenchReport {
     }
 
     String markdown() {
-        StringBuilder out = new StringBuilder("## Dispatch benchmark\n\n");
+        StringBuilder out = new StringBuilder("## " + title + "\n\n");
         header.forEach(h -> out.append(h).append("  \n"));
         out.append("\n| measure | result | target | |\n| --- | --- | --- | --- |\n");
         rows.forEach(r -> out.append("| ").append(r.measure()).append(" | ").append(r.result()).append(" | ")

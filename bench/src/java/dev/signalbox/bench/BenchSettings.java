@@ -9,7 +9,7 @@ import java.util.Set;
 record BenchSettings(String scenario, int posts, int profiles, int latencyMs, int rate, int seconds, int concurrency,
         String appXmx, boolean reference) {
 
-    static final Set<String> SCENARIOS = Set.of("burst", "steady", "all", "halt");
+    static final Set<String> SCENARIOS = Set.of("burst", "steady", "all", "halt", "mail");
 
     static BenchSettings fromSystemProperties() {
         BenchSettings settings = new BenchSettings(
@@ -23,7 +23,7 @@ record BenchSettings(String scenario, int posts, int profiles, int latencyMs, in
                 System.getProperty("bench.appXmx", "512m"),
                 Boolean.parseBoolean(System.getProperty("bench.reference", "true")));
         if (!SCENARIOS.contains(settings.scenario())) {
-            throw new IllegalArgumentException("bench.scenario is '" + settings.scenario() + "'; use burst, steady, all or halt");
+            throw new IllegalArgumentException("bench.scenario is '" + settings.scenario() + "'; use burst, steady, all, halt or mail");
         }
         if (settings.posts() < 1 || settings.profiles() < 1 || settings.rate() < 1 || settings.seconds() < 1) {
             throw new IllegalArgumentException("bench.posts, bench.profiles, bench.rate and bench.seconds must all be at least 1");
@@ -42,6 +42,11 @@ record BenchSettings(String scenario, int posts, int profiles, int latencyMs, in
     /** How many halts the halt scenario places (bench.halts, default 30). */
     static int halts() {
         return number("bench.halts", 30);
+    }
+
+    /** A whole-number {@code -Dbench.*} property of one scenario, with its default. */
+    static int property(String name, int fallback) {
+        return number(name, fallback);
     }
 
     int steadyPosts() {

@@ -30,6 +30,9 @@ public final class DispatchBench {
         if (settings.scenario().equals("halt")) {
             System.exit(HaltBench.run(settings) ? 0 : 1);
         }
+        if (settings.scenario().equals("mail")) {
+            System.exit(MailBench.run(settings) ? 0 : 1);
+        }
         String run = DateTimeFormatter.ofPattern("yyyyMMddHHmmss").withZone(ZoneOffset.UTC).format(Instant.now());
         Path workDir = Files.createTempDirectory("signalbox-bench-");
         BenchReport report = new BenchReport();

@@ -7,7 +7,9 @@ import dev.signalbox.platform.ApiProblem;
 import dev.signalbox.platform.BaseUrl;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.security.web.csrf.CsrfToken;
 import org.springframework.stereotype.Controller;
@@ -30,6 +32,7 @@ public final class IncidentPages {
     public static final String SHOW = "/incidents/{id}";
     public static final String UPDATES = "/incidents/{id}/updates";
     public static final String CHECK = "/incidents/{id}/check";
+    public static final String DELIVERIES = "/incidents/{id}/updates/{updateId}/deliveries";
     /** Set by the dashboard's halt banner on every page (by name: comms does not depend on the dashboard). */
     static final String BANNER_ATTRIBUTE = "dev.signalbox.web.HaltBanner";
 
@@ -45,18 +48,25 @@ public final class IncidentPages {
         return CHECK.replace("{id}", id);
     }
 
+    public static String deliveries(String id, String updateId) {
+        return DELIVERIES.replace("{id}", id).replace("{updateId}", updateId);
+    }
+
     private final Incidents incidents;
     private final Audiences audiences;
     private final FollowUpPages followUps;
     private final ChannelPreviews previews;
     private final BaseUrl baseUrl;
+    private final UpdateDeliveries deliveries;
 
-    IncidentPages(Incidents incidents, Audiences audiences, FollowUpPages followUps, ChannelPreviews previews, BaseUrl baseUrl) {
+    IncidentPages(Incidents incidents, Audiences audiences, FollowUpPages followUps, ChannelPreviews previews, BaseUrl baseUrl,
+            UpdateDeliveries deliveries) {
         this.incidents = incidents;
         this.audiences = audiences;
         this.followUps = followUps;
         this.previews = previews;
         this.baseUrl = baseUrl;
+        this.deliveries = deliveries;
     }
 
     @GetMapping(LIST)
@@ -94,6 +104,15 @@ public final class IncidentPages {
         return incidentPage(user, id, request, model, composer, null, List.of(), null);
     }
 
+    /** The htmx fragment: one update's email delivery counts; it polls itself while messages are still to send. */
+    @GetMapping(DELIVERIES)
+    String deliveries(@AuthenticationPrincipal CurrentUser user, @PathVariable String id, @PathVariable String updateId, Model model) {
+        read(user);
+        if (!deliveries.belongs(id, updateId)) throw ApiProblem.notFound("Update " + updateId + " of incident " + id);
+        model.addAttribute("page", EmailProgress.of(id, updateId, deliveries.counts(updateId)));
+        return "comms/deliveries";
+    }
+
     /** The htmx fragment: the checklist and the status-page preview of the draft, with the audience size. */
     @PostMapping(CHECK)
     String check(@AuthenticationPrincipal CurrentUser user, @PathVariable String id, @RequestParam(defaultValue = "") String body,
@@ -115,7 +134,8 @@ public final class IncidentPages {
                     actor(user, request));
             String sent = "Update published on the status page to " + out.recipients() + " reader(s) in '" + audience + "'"
                     + (out.channelsPending().isEmpty() ? "." : "; not yet sent by " + String.join(", ", out.channelsPending())
-                    + " (those channels arrive in the next release).");
+                    + " (those channels arrive in the next release).")
+                    + (composer.channels().contains("email") ? " Email to " + out.recipients() + " recipient(s): progress on the update below." : "");
             return incidentPage(user, id, request, model, Composer.empty(), sent, List.of(), null);
         } catch (Incidents.ChecklistRefused refused) {
             response.setStatus(422);
@@ -163,10 +183,17 @@ public final class IncidentPages {
     private String incidentPage(CurrentUser user, String id, HttpServletRequest request, Model model, Composer composer, String sent,
             List<ApiProblem.FieldError> errors, ReviewFragment review) {
         Incidents.Incident incident = incidents.find(id).orElseThrow(() -> ApiProblem.notFound("Incident " + id));
+        Map<String, UpdateDeliveries.Counts> counts = deliveries.counts(incident.updates().stream().map(Incidents.Update::id).toList());
+        Map<String, EmailProgress> email = new LinkedHashMap<>();
+        for (Incidents.Update u : incident.updates()) {
+            if (u.channels().stream().anyMatch(c -> c.channel().equals("email"))) {
+                email.put(u.id(), EmailProgress.of(id, u.id(), counts.getOrDefault(u.id(), new UpdateDeliveries.Counts(0, 0, 0, 0, 0))));
+            }
+        }
         Frame frame = Frame.of(incident.title(), user, request);
         model.addAttribute("page", new IncidentPage(frame, mayWrite(user), incident, composer, sent, errors,
                 review == null ? review(id, composer.status(), composer.body(), composer.audience()) : review,
-                MessageTemplates.filled(facts(user, incident)), incidents.deliveredChannels()));
+                MessageTemplates.filled(facts(user, incident)), incidents.deliveredChannels(), email));
         model.addAttribute("followUps", followUps.section(id, user, frame));
         return "comms/incident";
     }
@@ -206,7 +233,7 @@ public final class IncidentPages {
     /** {@code templates} fill the composer; {@code channelsDelivered} are the channels this release delivers. */
     public record IncidentPage(Frame frame, boolean mayWrite, Incidents.Incident incident, Composer composer, String sent,
             List<ApiProblem.FieldError> errors, ReviewFragment review, List<MessageTemplates.Template> templates,
-            List<String> channelsDelivered) {
+            List<String> channelsDelivered, Map<String, EmailProgress> email) {
         public String error(String field) {
             return errors.stream().filter(e -> e.field().equals(field) || e.field().startsWith(field + "[")).map(ApiProblem.FieldError::message)
                     .reduce((a, b) -> a + "; " + b).orElse(null);
@@ -218,4 +245,15 @@ public final class IncidentPages {
             ChannelPreviews.Preview channels) {}
 
     public record CommsProblemPage(int status, String detail) {}
+
+    /** One update's email counts; {@code poll} is true while any message is still queued or being sent. */
+    public record EmailProgress(String path, int queued, int sending, int sent, int failed, int bounced, int total) {
+        static EmailProgress of(String incidentId, String updateId, UpdateDeliveries.Counts c) {
+            return new EmailProgress(deliveries(incidentId, updateId), c.queued(), c.sending(), c.sent(), c.failed(), c.bounced(), c.total());
+        }
+
+        public boolean poll() {
+            return queued + sending > 0;
+        }
+    }
 }

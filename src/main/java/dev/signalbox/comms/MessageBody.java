@@ -4,6 +4,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.commonmark.parser.Parser;
 import org.commonmark.renderer.html.HtmlRenderer;
+import org.commonmark.renderer.text.LineBreakRendering;
+import org.commonmark.renderer.text.TextContentRenderer;
 import org.owasp.html.HtmlPolicyBuilder;
 import org.owasp.html.PolicyFactory;
 import org.owasp.html.Sanitizers;
@@ -20,12 +22,27 @@ final class MessageBody {
     private static final PolicyFactory POLICY = Sanitizers.FORMATTING.and(Sanitizers.BLOCKS).and(Sanitizers.LINKS)
             .and(new HtmlPolicyBuilder().allowElements("pre", "code", "hr", "br").toFactory());
 
+    private static final TextContentRenderer TEXT = TextContentRenderer.builder()
+            .lineBreakRendering(LineBreakRendering.SEPARATE_BLOCKS).build();
+
     private MessageBody() {}
 
     /** Lines starting with a pasted bullet (•) are list items, as the writer meant them. */
     static String toSafeHtml(String markdown) {
-        String listed = markdown.replaceAll("(?m)^(\\s{0,3})\u2022\\s+", "$1- ");
-        return POLICY.sanitize(RENDERER.render(PARSER.parse(listed)));
+        return POLICY.sanitize(RENDERER.render(PARSER.parse(listed(markdown))));
+    }
+
+    /**
+     * The text/plain part of an update's email: paragraphs separated by a blank line, lists as
+     * "- ", links as "text" (url), so a reader without HTML still has every link. (The HTML part
+     * is {@link #toSafeHtml}.)
+     */
+    static String toEmailText(String markdown) {
+        return TEXT.render(PARSER.parse(listed(markdown))).strip();
+    }
+
+    private static String listed(String markdown) {
+        return markdown.replaceAll("(?m)^(\\s{0,3})\u2022\\s+", "$1- ");
     }
 
     /**

@@ -105,7 +105,7 @@ public class Inbox {
     private final String mailFrom;
 
     Inbox(JdbcClient db, Clock clock, IncidentMail incidentMail, Incidents incidents, Users users, Mailer mailer, AuditLog audit,
-            ApplicationEventPublisher events, @Value("${signalbox.support.address:${signalbox.mail.support-address:}}") String supportAddress,
+            ApplicationEventPublisher events, @Value("${signalbox.mail.support-address:}") String supportAddress,
             @Value("${signalbox.mail.from:signalbox@localhost}") String mailFrom) {
         this.db = db;
         this.clock = clock;

@@ -84,7 +84,12 @@ class OperatorPermissionsTest extends SignalboxTest {
             new Endpoint("DELETE", "/api/v1/webhooks/whk_missing", null, 404, Set.of(Caller.ADMIN, Caller.COMMUNICATOR)),
             new Endpoint("GET", "/api/v1/webhooks/whk_missing/deliveries", null, 404, Set.of(Caller.ADMIN, Caller.COMMUNICATOR)),
             new Endpoint("GET", "/api/v1/messages/templates", null, 200, Set.of(Caller.ADMIN, Caller.RESPONDER, Caller.COMMUNICATOR, Caller.SUPPORT)),
-            new Endpoint("POST", "/api/v1/incidents/inc_missing/preview", "{\"body\":\"I am sorry\"}", 404, Set.of(Caller.ADMIN, Caller.COMMUNICATOR)));
+            new Endpoint("POST", "/api/v1/incidents/inc_missing/preview", "{\"body\":\"I am sorry\"}", 404, Set.of(Caller.ADMIN, Caller.COMMUNICATOR)),
+            // Email deliveries of an update: every operator role reads; a bad query is 422 only after the permission check.
+            new Endpoint("GET", "/api/v1/incidents/inc_missing/updates/upd_missing/deliveries", null, 404,
+                    Set.of(Caller.ADMIN, Caller.RESPONDER, Caller.COMMUNICATOR, Caller.SUPPORT)),
+            new Endpoint("GET", "/api/v1/incidents/inc_missing/updates/upd_missing/deliveries?limit=501", null, 422,
+                    Set.of(Caller.ADMIN, Caller.RESPONDER, Caller.COMMUNICATOR, Caller.SUPPORT)));
 
     @LocalServerPort
     int port;

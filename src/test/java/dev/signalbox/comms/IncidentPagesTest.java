@@ -90,7 +90,9 @@ class IncidentPagesTest {
         HttpResponse<String> sent = operator.post(IncidentPages.updates(incident), "status", "identified", "body", "We are looking into it.",
                 "audience", "all", "channels", "statuspage", "channels", "email", "overrideChecklist", "true");
         assertThat(sent.statusCode()).isEqualTo(200);
-        assertThat(sent.body()).contains("Update published on the status page", "not yet sent by email", "sent without apology");
+        assertThat(sent.body()).contains("Update published on the status page", "sent without apology", "Email to ")
+                .doesNotContain("not yet sent by email");
+        assertThat(sent.body()).as("the update's email progress").contains("Email to 0: <strong>0 sent</strong>");
         assertThat(operator.get("/status").body()).contains("Spam through X", "We are looking into it.");
     }
 

@@ -88,7 +88,7 @@ class SupportInboxTest {
                 "signalbox.admin.email", ADMIN, "signalbox.admin.password", PASSWORD, "signalbox.admin.totp-secret", TestTotp.SECRET,
                 "spring.mail.host", "127.0.0.1", "spring.mail.port", String.valueOf(mail.getSmtp().getPort()),
                 "signalbox.mail.from", "signalbox@signalbox.test", "signalbox.mail.poll-interval-ms", "200",
-                "signalbox.support.address", SUPPORT_ADDRESS, "signalbox.support.imap-url", imapUrl));
+                "signalbox.mail.support-address", SUPPORT_ADDRESS, "signalbox.support.imap-url", imapUrl));
         settings.put("signalbox.support.imap-poll-ms", "200");
         settings.put("signalbox.support.inbound-secret", SECRET);
         String database = TestPostgres.freshDatabaseUrl();

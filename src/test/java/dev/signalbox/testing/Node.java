@@ -82,6 +82,11 @@ public final class Node implements AutoCloseable {
         return context.getBean(type);
     }
 
+    /** Publishes an application event on this node, as one of its own components would (e.g. a bounce report). */
+    public void publish(Object event) {
+        context.publishEvent(event);
+    }
+
     @Override
     public void close() {
         context.close();
