@@ -29,10 +29,12 @@ class Settlement {
     private final Clock clock;
     private final int maxAttempts;
     private final TransactionTemplate tx;
+    private final PublishedSettlements published;
 
-    Settlement(JdbcClient db, Ledger ledger, Profiles profiles, Clock clock, TransactionTemplate tx,
+    Settlement(JdbcClient db, Ledger ledger, Profiles profiles, Clock clock, TransactionTemplate tx, PublishedSettlements published,
             @Value("${signalbox.dispatch.max-attempts:8}") int maxAttempts) {
         this.db = db;
+        this.published = published;
         this.ledger = ledger;
         this.profiles = profiles;
         this.clock = clock;
@@ -41,31 +43,16 @@ class Settlement {
     }
 
     /**
-     * Records the outcome. The common case — published — is one statement that writes the ledger
-     * line and the post together (atomic without a transaction block: one round trip); every other
-     * outcome runs in a transaction.
+     * Records the outcome; returns once it is committed. The common case — published — is written
+     * together with the other published outcomes of the moment, in one statement and one commit
+     * (see {@link PublishedSettlements}); every other outcome runs in a transaction of its own.
      */
     public void settle(String node, Claims.Claimed claimed, PublishOutcome outcome) {
         if (outcome instanceof PublishOutcome.Published p) {
-            publishedWithLedgerLine(node, claimed, p, clock.instant());
+            published.settle(node, claimed, p);
             return;
         }
         tx.executeWithoutResult(status -> settleInTransaction(node, claimed, outcome));
-    }
-
-    private void publishedWithLedgerLine(String node, Claims.Claimed c, PublishOutcome.Published p, Instant now) {
-        db.sql("""
-                with ledger as (
-                    update post_attempts set finished_at = :now, outcome = 'published', detail = null, network_post_id = :npid
-                    where post_id = :id and attempt = :attempt
-                )
-                update posts set status = 'published', published_at = :now, network_post_id = :npid, network_url = :url,
-                       claimed_by = null, claim_expires_at = null, next_attempt_at = null,
-                       failure_kind = null, failure_message = null, updated_at = :now
-                where id = :id and status = 'publishing' and claimed_by = :node and attempts = :attempt""")
-                .param("now", Posts.odt(now)).param("npid", p.networkPostId()).param("url", p.url())
-                .param("id", c.postId()).param("node", node).param("attempt", c.attempt())
-                .update();
     }
 
     private void settleInTransaction(String node, Claims.Claimed claimed, PublishOutcome outcome) {
