@@ -29,7 +29,7 @@ class PublishedSettlements {
     /** The most posts written by one statement. */
     static final int MAX_BATCH = 500;
 
-    private record Pending(String node, Claims.Claimed claimed, PublishOutcome.Published outcome, CompletableFuture<Void> done) {}
+    private record Pending(String node, Claims.Claimed claimed, PublishOutcome.Published outcome, Instant callStarted, CompletableFuture<Void> done) {}
 
     private final JdbcClient db;
     private final Clock clock;
@@ -43,8 +43,8 @@ class PublishedSettlements {
     }
 
     /** Records a published outcome; returns once it is committed. */
-    void settle(String node, Claims.Claimed claimed, PublishOutcome.Published outcome) {
-        Pending mine = new Pending(node, claimed, outcome, new CompletableFuture<>());
+    void settle(String node, Claims.Claimed claimed, PublishOutcome.Published outcome, Instant callStarted) {
+        Pending mine = new Pending(node, claimed, outcome, callStarted, new CompletableFuture<>());
         queue.add(mine);
         try {
             mine.done().get();
@@ -68,7 +68,7 @@ class PublishedSettlements {
             }
             queue.drainTo(batch, MAX_BATCH - 1);
             try {
-                write(batch, clock.instant());
+                writeRetryingDeadlocks(batch);
                 batch.forEach(p -> p.done().complete(null));
             } catch (RuntimeException e) {
                 batch.forEach(p -> p.done().completeExceptionally(e));
@@ -87,6 +87,18 @@ class PublishedSettlements {
         thread.interrupt();
     }
 
+    /** A deadlock or serialisation failure rolls the whole batch back; it is written again (at most 3 tries). */
+    private void writeRetryingDeadlocks(List<Pending> batch) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                write(batch, clock.instant());
+                return;
+            } catch (org.springframework.dao.PessimisticLockingFailureException e) {
+                if (attempt >= 3) throw e;
+            }
+        }
+    }
+
     private void write(List<Pending> batch, Instant now) {
         int n = batch.size();
         String[] ids = new String[n];
@@ -94,6 +106,7 @@ class PublishedSettlements {
         int[] attempts = new int[n];
         String[] networkPostIds = new String[n];
         String[] urls = new String[n];
+        String[] callsStarted = new String[n];
         for (int i = 0; i < n; i++) {
             Pending p = batch.get(i);
             ids[i] = p.claimed().postId();
@@ -101,23 +114,32 @@ class PublishedSettlements {
             attempts[i] = p.claimed().attempt();
             networkPostIds[i] = p.outcome().networkPostId();
             urls[i] = p.outcome().url();
+            callsStarted[i] = p.callStarted() == null ? null : p.callStarted().toString();
         }
         db.sql("""
                 with done as (
                     select * from unnest(cast(:ids as text[]), cast(:nodes as text[]), cast(:attempts as int[]),
-                                         cast(:npids as text[]), cast(:urls as text[])) as d(id, node, attempt, npid, url)
+                                         cast(:npids as text[]), cast(:urls as text[]), cast(:started as timestamptz[]))
+                                  as d(id, node, attempt, npid, url, call_started_at)
+                ), mine as materialized (
+                    -- lock in id order, as the heartbeat does, so the two never deadlock
+                    select p.id from posts p join done d on d.id = p.id
+                    where p.status = 'publishing' and p.claimed_by = d.node and p.attempts = d.attempt
+                    order by p.id
+                    for update of p
                 ), ledger as (
-                    update post_attempts a set finished_at = :now, outcome = 'published', detail = null, network_post_id = d.npid
+                    update post_attempts a set finished_at = :now, outcome = 'published', detail = null, network_post_id = d.npid,
+                           call_started_at = d.call_started_at
                     from done d
                     where a.post_id = d.id and a.attempt = d.attempt
                 )
                 update posts p set status = 'published', published_at = :now, network_post_id = d.npid, network_url = d.url,
                        claimed_by = null, claim_expires_at = null, next_attempt_at = null,
                        failure_kind = null, failure_message = null, updated_at = :now
-                from done d
+                from done d join mine m on m.id = d.id
                 where p.id = d.id and p.status = 'publishing' and p.claimed_by = d.node and p.attempts = d.attempt""")
                 .param("ids", ids).param("nodes", nodes).param("attempts", attempts).param("npids", networkPostIds).param("urls", urls)
-                .param("now", Posts.odt(now))
+                .param("started", callsStarted).param("now", Posts.odt(now))
                 .update();
     }
 }
