@@ -26,13 +26,54 @@ final class BenchDatabase implements AutoCloseable {
     }
 
     static BenchDatabase start() throws IOException {
-        EmbeddedPostgres server = EmbeddedPostgres.builder()
-                .setServerConfig("max_connections", "400")
-                .start();
+        EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
+                .setServerConfig("max_connections", "400");
+        // bench.pgStats=true: record every statement's time (pg_stat_statements) to see where the database spends it.
+        if (pgStats()) builder.setServerConfig("shared_preload_libraries", "pg_stat_statements");
+        EmbeddedPostgres server = builder.start();
         BenchDatabase database = new BenchDatabase(server);
         database.create(SIGNALBOX);
         database.create(DB_SCHEDULER);
+        if (pgStats()) database.execute(SIGNALBOX, "create extension if not exists pg_stat_statements");
         return database;
+    }
+
+    static boolean pgStats() {
+        return Boolean.parseBoolean(System.getProperty("bench.pgStats", "false"));
+    }
+
+    /** With bench.pgStats: the statements that took the most database time since the last reset, then resets. */
+    String topStatements(int n) {
+        if (!pgStats()) return "";
+        StringBuilder out = new StringBuilder();
+        try (Connection c = server.getDatabase("postgres", SIGNALBOX).getConnection(); Statement s = c.createStatement()) {
+            try (var rs = s.executeQuery("""
+                    select calls, round(total_exec_time)::bigint, round(mean_exec_time::numeric, 3), rows,
+                           regexp_replace(left(query, 160), '\\s+', ' ', 'g')
+                    from pg_stat_statements order by total_exec_time desc
+                    """ + " limit " + n)) {
+                while (rs.next()) {
+                    out.append(String.format("%8d calls %8d ms total %8s ms mean %9d rows  %s%n",
+                            rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getLong(4), rs.getString(5)));
+                }
+            }
+            s.execute("select pg_stat_statements_reset()");
+        } catch (SQLException e) {
+            return "pg_stat_statements unavailable: " + e.getMessage();
+        }
+        return out.toString();
+    }
+
+    void resetStatements() {
+        if (pgStats()) execute(SIGNALBOX, "select pg_stat_statements_reset()");
+    }
+
+    private void execute(String database, String sql) {
+        try (Connection c = server.getDatabase("postgres", database).getConnection(); Statement s = c.createStatement()) {
+            s.execute(sql);
+        } catch (SQLException e) {
+            throw new IllegalStateException("Could not run " + sql, e);
+        }
     }
 
     String url(String database) {

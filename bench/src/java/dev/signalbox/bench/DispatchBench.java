@@ -93,8 +93,10 @@ public final class DispatchBench {
         progress("burst: inserting " + n + " posts, all due at " + due);
         String prefix = load.insertBurst("burst", n, due);
         requireAhead(due, "burst posts");
+        database.resetStatements();
         load.awaitSettled(prefix, within);
         Instant settled = Instant.now();
+        if (BenchDatabase.pgStats()) progress("burst: database time by statement\n" + database.topStatements(15));
         SignalboxLoad.Outcome ours = load.outcome(prefix, n, due);
         HeapUse heap = app.heapBetween(due, settled);
         progress("burst: " + ours);

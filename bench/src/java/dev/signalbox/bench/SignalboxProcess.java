@@ -52,7 +52,13 @@ final class SignalboxProcess implements AutoCloseable {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new ArrayList<>(List.of(java,
                 "-Xmx" + settings.appXmx(),
-                "-Xlog:gc:file=" + gcLog + ":utctime",
+                "-Xlog:gc:file=" + gcLog + ":utctime"));
+        // bench.appJvmArgs: extra JVM options for the app, e.g. a JFR recording for profiling.
+        String jvmArgs = System.getProperty("bench.appJvmArgs", "").trim();
+        if (!jvmArgs.isEmpty()) {
+            for (String arg : jvmArgs.split("\\s+")) command.add(arg.replace("{dir}", workDir.toString()));
+        }
+        command.addAll(List.of(
                 "-cp", System.getProperty("java.class.path"),
                 "dev.signalbox.Signalbox",
                 "--server.port=" + port,

@@ -99,7 +99,13 @@ class Claims {
 
     /** Keeps this node's claims alive while their calls are in flight. */
     int heartbeat(String node, Instant leaseEnd) {
-        return db.sql("update posts set claim_expires_at = :leaseEnd where claimed_by = :node and status = 'publishing'")
+        // rows locked in id order, as the batched settlement locks them, so the two never deadlock
+        return db.sql("""
+                with mine as materialized (
+                    select id from posts where claimed_by = :node and status = 'publishing' order by id for update
+                )
+                update posts p set claim_expires_at = :leaseEnd
+                from mine where p.id = mine.id and p.claimed_by = :node and p.status = 'publishing'""")
                 .param("leaseEnd", Posts.odt(leaseEnd)).param("node", node).update();
     }
 }

@@ -109,7 +109,10 @@ class Dispatcher implements SmartLifecycle {
     }
 
     private void run() {
-        int minimumBatch = Math.max(1, Math.min(16, concurrency / 4));
+        // Each claim looks at the head of every profile's queue, so its cost hardly depends on how
+        // many posts it takes: while the node is busy, claim only once a quarter of the capacity is
+        // free, not for every few calls that finish.
+        int minimumBatch = Math.max(1, concurrency / 4);
         while (running) {
             try {
                 int free = capacity.availablePermits();
@@ -149,27 +152,31 @@ class Dispatcher implements SmartLifecycle {
 
     private void publish(Claims.Claimed claimed) {
         long started = System.nanoTime();
-        Optional<HaltWatch.ActiveHalt> halted = halts.covering(claimed.network(), claimed.workspaceId(), claimed.profileId(), claimed.incidentChannel());
-        if (halted.isPresent()) {
-            try {
-                settlement.haltedBeforeCall(node, claimed, halted.get().id());
-            } catch (RuntimeException e) {
-                log.error("Could not put {} back after halt {}; its claim will expire", claimed.postId(), halted.get().id(), e);
-            } finally {
-                inFlight.decrementAndGet();
-                capacity.release();
-            }
-            return;
-        }
         PublishOutcome outcome;
+        Instant callStarted = null;
         try {
-            outcome = call(claimed);
+            Call call = prepare(claimed);
+            if (call.outcome() != null) {
+                outcome = call.outcome();
+            } else {
+                // The last look at the halts this node knows of, as close to the call as it can be: a halt
+                // heard of (even one still being placed, see HaltWatch) stops the call here.
+                Optional<HaltWatch.ActiveHalt> halted = halts.covering(claimed.network(), claimed.workspaceId(), claimed.profileId(),
+                        claimed.incidentChannel());
+                if (halted.isPresent()) {
+                    putBack(claimed, halted.get());
+                    return;
+                }
+                callStarted = clock.instant();
+                outcome = call.adapter().publish(call.connection(),
+                        new Publication(claimed.postId(), claimed.text(), claimed.postId(), claimed.attempt()));
+            }
         } catch (RuntimeException e) {
             log.error("Publishing {} failed unexpectedly", claimed.postId(), e);
             outcome = new PublishOutcome.Unknown("Signalbox failed while publishing (" + e.getClass().getSimpleName() + ")");
         }
         try {
-            settlement.settle(node, claimed, outcome);
+            settlement.settle(node, claimed, outcome, callStarted);
             meters.timer("signalbox.publish", "network", claimed.network(), "outcome", Settlement.name(outcome))
                     .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
         } catch (RuntimeException e) {
@@ -183,21 +190,36 @@ class Dispatcher implements SmartLifecycle {
         }
     }
 
-    private PublishOutcome call(Claims.Claimed claimed) {
+    /** A halt came after the claim but before the call: nothing is sent; the post waits for the lift. */
+    private void putBack(Claims.Claimed claimed, HaltWatch.ActiveHalt halt) {
+        try {
+            settlement.haltedBeforeCall(node, claimed, halt.id());
+        } catch (RuntimeException e) {
+            log.error("Could not put {} back after halt {}; its claim will expire", claimed.postId(), halt.id(), e);
+        } finally {
+            inFlight.decrementAndGet();
+            capacity.release();
+        }
+    }
+
+    /** What a call needs (adapter and opened credentials), or the outcome when it cannot be made. */
+    private record Call(NetworkAdapter adapter, Connection connection, PublishOutcome outcome) {}
+
+    private Call prepare(Claims.Claimed claimed) {
         Optional<NetworkAdapter> adapter = networks.find(claimed.network());
         if (adapter.isEmpty()) {
-            return new PublishOutcome.Unknown("This Signalbox node has no adapter for " + claimed.network());
+            return new Call(null, null, new PublishOutcome.Unknown("This Signalbox node has no adapter for " + claimed.network()));
         }
-        Connection connection;
         try {
-            connection = profiles.openConnection(claimed.profileId(), claimed.networkAccountId(), claimed.instanceUrl(), claimed.sealedSecret());
+            return new Call(adapter.get(),
+                    profiles.openConnection(claimed.profileId(), claimed.networkAccountId(), claimed.instanceUrl(), claimed.sealedSecret()), null);
         } catch (TokenVault.SealBrokenException e) {
-            if (e.unknownKey()) return new PublishOutcome.RetryLater(null, e.getMessage(), false);
-            return new PublishOutcome.NeedsReconnect("The stored credentials cannot be used (" + e.getMessage() + "); reconnect the profile");
+            if (e.unknownKey()) return new Call(null, null, new PublishOutcome.RetryLater(null, e.getMessage(), false));
+            return new Call(null, null,
+                    new PublishOutcome.NeedsReconnect("The stored credentials cannot be used (" + e.getMessage() + "); reconnect the profile"));
         } catch (NullPointerException e) {
-            return new PublishOutcome.NeedsReconnect("The profile has no stored credentials; reconnect it");
+            return new Call(null, null, new PublishOutcome.NeedsReconnect("The profile has no stored credentials; reconnect it"));
         }
-        return adapter.get().publish(connection, new Publication(claimed.postId(), claimed.text(), claimed.postId(), claimed.attempt()));
     }
 
     private void beat() {

@@ -12,6 +12,12 @@ import org.springframework.stereotype.Component;
  * This node's copy of the active halts, refreshed at once on a NOTIFY and every second anyway.
  * It is the fast path (don't start a call that a halt now covers); the guarantee itself is in
  * the claim statement and the halt's wait for quiescence, which do not depend on this copy.
+ *
+ * <p>A halt being placed is announced before its transaction starts (payload
+ * {@code coming|id|scope|target}, see {@link Halts#place}); from then on this node starts no call in
+ * its scope, without waiting for the halt's transaction or a database read. Such an announced halt
+ * counts until the halt's own notification arrives (then the database copy has it), or it is
+ * withdrawn, or {@link #ANNOUNCED_FOR} has passed (a placing node that died).
  */
 @Component
 public class HaltWatch {
@@ -34,26 +40,64 @@ public class HaltWatch {
         }
     }
 
+    static final String ANNOUNCED = "coming|";
+    static final String WITHDRAWN = "withdrawn|";
+    static final java.time.Duration ANNOUNCED_FOR = java.time.Duration.ofSeconds(30);
+
+    private record Announced(ActiveHalt halt, long until) {}
+
     private final JdbcClient db;
     private final DispatchSignal signal;
     private volatile List<ActiveHalt> active = List.of();
+    private final java.util.Map<String, Announced> announced = new java.util.concurrent.ConcurrentHashMap<>();
 
     HaltWatch(JdbcClient db, PgNotifications notifications, DispatchSignal signal) {
         this.db = db;
         this.signal = signal;
-        notifications.listen(CHANNEL, payload -> refresh());
+        notifications.listen(CHANNEL, this::heard);
     }
 
+    /** The payload for announcing a halt about to be placed. */
+    static String announcement(String id, String scope, String target) {
+        return ANNOUNCED + id + "|" + scope + "|" + (target == null ? "" : target);
+    }
+
+    private void heard(String payload) {
+        if (payload.startsWith(ANNOUNCED)) {
+            String[] parts = payload.split("\\|", -1);
+            if (parts.length == 4) announce(new ActiveHalt(parts[1], parts[2], parts[3].isEmpty() ? null : parts[3], null));
+            return;
+        }
+        if (payload.startsWith(WITHDRAWN)) {
+            announced.remove(payload.substring(WITHDRAWN.length()));
+            return;
+        }
+        // a halt placed or lifted (payload: its id): the database copy now has it
+        if (refresh()) announced.remove(payload);
+    }
+
+    /** From now on this node starts no call in the scope of {@code halt}, which is being placed. */
+    void announce(ActiveHalt halt) {
+        announced.put(halt.id(), new Announced(halt, System.nanoTime() + ANNOUNCED_FOR.toNanos()));
+    }
+
+    void withdraw(String id) {
+        announced.remove(id);
+    }
+
+    /** Reads the active halts; false when the database could not be read (the copy stays as it was). */
     @Scheduled(fixedDelay = 1000)
-    void refresh() {
+    boolean refresh() {
         try {
             List<ActiveHalt> before = active;
             active = db.sql("select id, scope, target, reason from halts where lifted_at is null order by created_at")
                     .query((rs, n) -> new ActiveHalt(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)))
                     .list();
             if (active.size() < before.size()) signal.postsChanged(); // a lift: posts may be due again
+            return true;
         } catch (RuntimeException e) {
             log.warn("Could not refresh the active halts: {}", e.getMessage());
+            return false;
         }
     }
 
@@ -65,6 +109,16 @@ public class HaltWatch {
     public java.util.Optional<ActiveHalt> covering(String network, String workspaceId, String profileId, boolean incidentChannel) {
         for (ActiveHalt h : active) {
             if (h.covers(network, workspaceId, profileId, incidentChannel)) return java.util.Optional.of(h);
+        }
+        if (!announced.isEmpty()) {
+            long now = System.nanoTime();
+            for (Announced a : announced.values()) {
+                if (now - a.until() > 0) {
+                    announced.remove(a.halt().id(), a);
+                } else if (a.halt().covers(network, workspaceId, profileId, incidentChannel)) {
+                    return java.util.Optional.of(a.halt());
+                }
+            }
         }
         return java.util.Optional.empty();
     }

@@ -71,6 +71,28 @@ public class Halts {
     public Halt place(String scope, String target, String reason, AuditLog.Actor actor) {
         String normalTarget = validate(scope, target, reason);
         String id = Ids.next("hlt", clock.millis());
+        // Announce first, outside the transaction: every node stops starting calls in scope as soon as
+        // it hears, while this node still waits for the claim lock. The guarantee does not rest on it.
+        watch.announce(new HaltWatch.ActiveHalt(id, scope, normalTarget, null));
+        announce(HaltWatch.announcement(id, scope, normalTarget));
+        try {
+            placeInTransaction(id, scope, normalTarget, reason, actor);
+        } catch (RuntimeException e) {
+            watch.withdraw(id);
+            announce(HaltWatch.WITHDRAWN + id);
+            throw e;
+        }
+        watch.refresh();
+        Map<String, Integer> attempts = inFlightIn(id);
+        awaitQuiescence(attempts.keySet());
+        Instant quiescent = clock.instant();
+        db.sql("update halts set quiescent_at = :at where id = :id").param("at", Posts.odt(quiescent)).param("id", id).update();
+        List<InFlight> outcomes = new ArrayList<>();
+        attempts.forEach((postId, attempt) -> outcomes.add(new InFlight(postId, outcomeOf(postId, attempt))));
+        return find(id).map(h -> withInFlight(h, outcomes)).orElseThrow();
+    }
+
+    private void placeInTransaction(String id, String scope, String normalTarget, String reason, AuditLog.Actor actor) {
         tx.executeWithoutResult(status -> {
             db.sql("select pg_advisory_xact_lock(:k)").param("k", CLAIM_LOCK).query((rs, n) -> 1).single();
             db.sql("""
@@ -82,14 +104,16 @@ public class Halts {
             audit.record(actor, "halt.place", scope, normalTarget, reason.trim(), Map.of("haltId", id));
             db.sql("select pg_notify(:channel, :id)").param("channel", HaltWatch.CHANNEL).param("id", id).query((rs, n) -> 1).single();
         });
-        watch.refresh();
-        Map<String, Integer> attempts = inFlightIn(id);
-        awaitQuiescence(attempts.keySet());
-        Instant quiescent = clock.instant();
-        db.sql("update halts set quiescent_at = :at where id = :id").param("at", Posts.odt(quiescent)).param("id", id).update();
-        List<InFlight> outcomes = new ArrayList<>();
-        attempts.forEach((postId, attempt) -> outcomes.add(new InFlight(postId, outcomeOf(postId, attempt))));
-        return find(id).map(h -> withInFlight(h, outcomes)).orElseThrow();
+    }
+
+    /** A notification outside any transaction: delivered at once. */
+    private void announce(String payload) {
+        try {
+            db.sql("select pg_notify(:channel, :payload)").param("channel", HaltWatch.CHANNEL).param("payload", payload)
+                    .query((rs, n) -> 1).single();
+        } catch (RuntimeException e) {
+            // only the fast path is lost: the halt's own notification and the claim statement still stop every node
+        }
     }
 
     /** Lifts an active halt; held posts in its scope go out in order, once each (unless another halt still covers them). */

@@ -29,10 +29,12 @@ class Settlement {
     private final Clock clock;
     private final int maxAttempts;
     private final TransactionTemplate tx;
+    private final PublishedSettlements published;
 
-    Settlement(JdbcClient db, Ledger ledger, Profiles profiles, Clock clock, TransactionTemplate tx,
+    Settlement(JdbcClient db, Ledger ledger, Profiles profiles, Clock clock, TransactionTemplate tx, PublishedSettlements published,
             @Value("${signalbox.dispatch.max-attempts:8}") int maxAttempts) {
         this.db = db;
+        this.published = published;
         this.ledger = ledger;
         this.profiles = profiles;
         this.clock = clock;
@@ -41,50 +43,36 @@ class Settlement {
     }
 
     /**
-     * Records the outcome. The common case — published — is one statement that writes the ledger
-     * line and the post together (atomic without a transaction block: one round trip); every other
-     * outcome runs in a transaction.
+     * Records the outcome; returns once it is committed. {@code callStarted}: when the network call
+     * left this node (null when none was made), kept in the ledger. The common case — published — is written
+     * together with the other published outcomes of the moment, in one statement and one commit
+     * (see {@link PublishedSettlements}); every other outcome runs in a transaction of its own.
      */
-    public void settle(String node, Claims.Claimed claimed, PublishOutcome outcome) {
+    public void settle(String node, Claims.Claimed claimed, PublishOutcome outcome, Instant callStarted) {
         if (outcome instanceof PublishOutcome.Published p) {
-            publishedWithLedgerLine(node, claimed, p, clock.instant());
+            published.settle(node, claimed, p, callStarted);
             return;
         }
-        tx.executeWithoutResult(status -> settleInTransaction(node, claimed, outcome));
+        tx.executeWithoutResult(status -> settleInTransaction(node, claimed, outcome, callStarted));
     }
 
-    private void publishedWithLedgerLine(String node, Claims.Claimed c, PublishOutcome.Published p, Instant now) {
-        db.sql("""
-                with ledger as (
-                    update post_attempts set finished_at = :now, outcome = 'published', detail = null, network_post_id = :npid
-                    where post_id = :id and attempt = :attempt
-                )
-                update posts set status = 'published', published_at = :now, network_post_id = :npid, network_url = :url,
-                       claimed_by = null, claim_expires_at = null, next_attempt_at = null,
-                       failure_kind = null, failure_message = null, updated_at = :now
-                where id = :id and status = 'publishing' and claimed_by = :node and attempts = :attempt""")
-                .param("now", Posts.odt(now)).param("npid", p.networkPostId()).param("url", p.url())
-                .param("id", c.postId()).param("node", node).param("attempt", c.attempt())
-                .update();
-    }
-
-    private void settleInTransaction(String node, Claims.Claimed claimed, PublishOutcome outcome) {
+    private void settleInTransaction(String node, Claims.Claimed claimed, PublishOutcome outcome, Instant callStarted) {
         Instant now = clock.instant();
         switch (outcome) {
             case PublishOutcome.Published p -> {
-                ledger.finish(claimed.postId(), claimed.attempt(), now, "published", null, p.networkPostId());
+                ledger.finish(claimed.postId(), claimed.attempt(), now, "published", null, p.networkPostId(), callStarted);
                 published(node, claimed, p.networkPostId(), p.url(), now);
             }
             case PublishOutcome.AlreadyDone d -> {
-                ledger.finish(claimed.postId(), claimed.attempt(), now, "already_done", null, d.networkPostId());
+                ledger.finish(claimed.postId(), claimed.attempt(), now, "already_done", null, d.networkPostId(), callStarted);
                 published(node, claimed, d.networkPostId(), d.url(), now);
             }
             case PublishOutcome.Rejected r -> {
-                ledger.finish(claimed.postId(), claimed.attempt(), now, "rejected", r.reason(), null);
+                ledger.finish(claimed.postId(), claimed.attempt(), now, "rejected", r.reason(), null, callStarted);
                 failed(node, claimed, "rejected", r.reason(), now);
             }
             case PublishOutcome.RetryLater r -> {
-                ledger.finish(claimed.postId(), claimed.attempt(), now, r.rateLimited() ? "rate_limited" : "retry", r.reason(), null);
+                ledger.finish(claimed.postId(), claimed.attempt(), now, r.rateLimited() ? "rate_limited" : "retry", r.reason(), null, callStarted);
                 if (!r.rateLimited() && claimed.attempt() >= maxAttempts) {
                     failed(node, claimed, "unavailable", r.reason() + " (gave up after " + claimed.attempt() + " attempts)", now);
                 } else {
@@ -94,7 +82,7 @@ class Settlement {
                 }
             }
             case PublishOutcome.Unknown u -> {
-                ledger.finish(claimed.postId(), claimed.attempt(), now, "unknown", u.reason(), null);
+                ledger.finish(claimed.postId(), claimed.attempt(), now, "unknown", u.reason(), null, callStarted);
                 if (claimed.attempt() >= maxAttempts) {
                     failed(node, claimed, "unknown", u.reason() + " (gave up after " + claimed.attempt() + " attempts)", now);
                 } else {
@@ -102,7 +90,7 @@ class Settlement {
                 }
             }
             case PublishOutcome.NeedsReconnect n -> {
-                ledger.finish(claimed.postId(), claimed.attempt(), now, "needs_reconnect", n.reason(), null);
+                ledger.finish(claimed.postId(), claimed.attempt(), now, "needs_reconnect", n.reason(), null, callStarted);
                 profiles.markNeedsReconnect(claimed.profileId(), n.reason());
                 db.sql("""
                         update posts set status = 'held', claimed_by = null, claim_expires_at = null, updated_at = :now,
@@ -121,7 +109,7 @@ class Settlement {
     @Transactional
     public void haltedBeforeCall(String node, Claims.Claimed c, String haltId) {
         Instant now = clock.instant();
-        ledger.finish(c.postId(), c.attempt(), now, "halted_before_call", "halt " + haltId, null);
+        ledger.finish(c.postId(), c.attempt(), now, "halted_before_call", "halt " + haltId, null, null);
         db.sql("""
                 update posts set status = 'scheduled', claimed_by = null, claim_expires_at = null, updated_at = :now
                 where id = :id and status = 'publishing' and claimed_by = :node and attempts = :attempt""")
