@@ -44,6 +44,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 class DeliveryWorker implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(DeliveryWorker.class);
+    /** How long a sender other than sender 0 sleeps when idle, unless woken. */
+    private static final long IDLE_MILLIS = 30_000;
 
     private final UpdateDeliveries deliveries;
     private final PersonalUpdates letters;
@@ -96,7 +98,8 @@ class DeliveryWorker implements SmartLifecycle {
         if (!enabled || running) return;
         running = true;
         for (int i = 0; i < mail.connections(); i++) {
-            senders.add(Thread.ofPlatform().daemon().name("email-sender-" + i).start(this::run));
+            int sender = i;
+            senders.add(Thread.ofPlatform().daemon().name("email-sender-" + i).start(() -> run(sender)));
         }
         heartbeat = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().name("email-heartbeat").unstarted(r));
         long every = Math.max(1, lease.toMillis() / 3);
@@ -126,17 +129,23 @@ class DeliveryWorker implements SmartLifecycle {
         return running;
     }
 
-    private void run() {
+    /**
+     * One sender's loop. While idle only sender 0 polls (every {@code poll-interval-ms}, for retries
+     * coming due); the others sleep until a NOTIFY of new deliveries or sender 0 finding work wakes
+     * them, so an idle node costs one query per interval, not one per sender.
+     */
+    private void run(int sender) {
         while (running) {
             long seen = signals;
             boolean worked;
             try {
                 worked = sendOneBatch();
+                if (worked && sender == 0) wakeUp();
             } catch (RuntimeException e) {
                 log.warn("Email sender failed and will try again: {}", e.toString());
                 worked = false;
             }
-            if (!worked && running) await(seen);
+            if (!worked && running) await(seen, sender == 0 ? pollMillis : IDLE_MILLIS);
         }
     }
 
@@ -268,11 +277,11 @@ class DeliveryWorker implements SmartLifecycle {
         }
     }
 
-    private void await(long seen) {
+    private void await(long seen, long millis) {
         synchronized (wake) {
             if (signals != seen || !running) return;
             try {
-                wake.wait(pollMillis);
+                wake.wait(millis);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 running = false;

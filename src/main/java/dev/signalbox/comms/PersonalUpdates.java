@@ -108,8 +108,7 @@ class PersonalUpdates {
                     out.append("- ").append(capitalised(post.containment())).append(" on ").append(network(post.network())).append(" (@")
                             .append(post.handle()).append(')');
                     if (post.at() != null) out.append(", ").append(WHEN.format(post.at()));
-                    out.append(": \"").append(excerpt(post.text())).append("\"\n  ")
-                            .append(post.url() != null ? post.url() : base + "/profiles/" + post.profileId()).append('\n');
+                    out.append(": \"").append(excerpt(post.text())).append("\"\n  ").append(link(post, base)).append('\n');
                 }
                 int more = affected.stream().mapToInt(Profile::contained).sum() - facts.posts().size();
                 if (more > 0) out.append("- and ").append(more).append(" more, listed on each profile's page in Signalbox\n");
@@ -141,7 +140,7 @@ class PersonalUpdates {
             if (!facts.posts().isEmpty()) {
                 out.append("<p>Your posts we acted on:</p><ul>");
                 for (Post post : facts.posts()) {
-                    String link = post.url() != null ? post.url() : base + "/profiles/" + post.profileId();
+                    String link = link(post, base);
                     out.append("<li>").append(capitalised(post.containment())).append(" on ").append(network(post.network())).append(" (@")
                             .append(esc(post.handle())).append(")");
                     if (post.at() != null) out.append(", ").append(WHEN.format(post.at()));
@@ -167,6 +166,12 @@ class PersonalUpdates {
     /** The profiles worth naming: on one of the incident's networks, waiting to be reconnected, or with contained posts. */
     private static List<Profile> affected(Facts facts, List<String> networks) {
         return facts.profiles().stream().filter(p -> p.needsReconnect() || p.contained() > 0 || networks.contains(p.network())).toList();
+    }
+
+    /** The post on its network when that is a web link, else its profile's page in Signalbox. */
+    private static String link(Post post, String base) {
+        String url = post.url();
+        return url != null && (url.startsWith("https://") || url.startsWith("http://")) ? url : base + "/profiles/" + post.profileId();
     }
 
     private static String state(Profile p) {

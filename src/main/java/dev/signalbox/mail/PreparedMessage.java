@@ -34,6 +34,8 @@ final class PreparedMessage extends MimeMessage {
 
     PreparedMessage(Session session, BulkMail.Letter letter, String from, Instant sentAt) throws MessagingException {
         super(session);
+        for (String value : new String[] {letter.to(), letter.replyTo(), letter.messageId()}) requireOneLine(value);
+        letter.headers().forEach((name, value) -> requireOneLine(name + value));
         this.subject = letter.subject();
         this.sentAt = java.util.Date.from(sentAt);
         setHeader("Date", DATE.format(sentAt));
@@ -58,6 +60,13 @@ final class PreparedMessage extends MimeMessage {
             write(out, "--" + boundary + "--\r\n");
         }
         this.body = out.toByteArray();
+    }
+
+    /** A header value with a line break would let data write headers of its own. */
+    private static void requireOneLine(String value) {
+        if (value != null && (value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0)) {
+            throw new IllegalArgumentException("a header value contains a line break: " + value.replaceAll("[\r\n]+", "⏎"));
+        }
     }
 
     private static void part(ByteArrayOutputStream out, String boundary, String type, String content) {
