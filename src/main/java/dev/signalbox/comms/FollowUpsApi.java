@@ -2,13 +2,10 @@ package dev.signalbox.comms;
 
 import dev.signalbox.accounts.CurrentUser;
 import dev.signalbox.accounts.Operators;
-import dev.signalbox.platform.ApiProblem;
 import jakarta.servlet.http.HttpServletRequest;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -46,16 +43,7 @@ class FollowUpsApi {
                     c.checklist().stream().map(IncidentsApi.CheckView::of).toList());
             return ResponseEntity.status(c.dryRun() ? HttpStatus.OK : HttpStatus.CREATED).body(view);
         } catch (Incidents.ChecklistRefused refused) {
-            Map<String, Object> problem = new LinkedHashMap<>();
-            problem.put("type", "about:blank");
-            problem.put("title", "Checklist not met");
-            problem.put("status", 422);
-            problem.put("detail", refused.getMessage());
-            problem.put("instance", request.getRequestURI());
-            problem.put("errors", MessageChecklist.failedRequired(refused.checklist()).stream()
-                    .map(c -> new ApiProblem.FieldError("body", c.item() + ": " + c.hint())).toList());
-            problem.put("checklist", refused.checklist().stream().map(IncidentsApi.CheckView::of).toList());
-            return ResponseEntity.status(HttpStatus.UNPROCESSABLE_CONTENT).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
+            return IncidentsApi.refusal(refused, request);
         }
     }
 

@@ -92,17 +92,22 @@ class IncidentsApi {
                     out.update() == null ? null : UpdateView.of(out.update()));
             return ResponseEntity.status(out.dryRun() ? HttpStatus.OK : HttpStatus.CREATED).body(published);
         } catch (Incidents.ChecklistRefused refused) {
-            Map<String, Object> problem = new LinkedHashMap<>();
-            problem.put("type", "about:blank");
-            problem.put("title", "Checklist not met");
-            problem.put("status", 422);
-            problem.put("detail", refused.getMessage());
-            problem.put("instance", request.getRequestURI());
-            problem.put("errors", MessageChecklist.failedRequired(refused.checklist()).stream()
-                    .map(c -> new ApiProblem.FieldError("body", c.item() + ": " + c.hint())).toList());
-            problem.put("checklist", refused.checklist().stream().map(CheckView::of).toList());
-            return ResponseEntity.status(HttpStatus.UNPROCESSABLE_CONTENT).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
+            return refusal(refused, request);
         }
+    }
+
+    /** 422 problem+json for a draft that misses required checklist items: each as a field error on {@code body}, and the whole checklist. */
+    static ResponseEntity<Object> refusal(Incidents.ChecklistRefused refused, HttpServletRequest request) {
+        Map<String, Object> problem = new LinkedHashMap<>();
+        problem.put("type", "about:blank");
+        problem.put("title", "Checklist not met");
+        problem.put("status", 422);
+        problem.put("detail", refused.getMessage());
+        problem.put("instance", request.getRequestURI());
+        problem.put("errors", MessageChecklist.failedRequired(refused.checklist()).stream()
+                .map(c -> new ApiProblem.FieldError("body", c.item() + ": " + c.hint())).toList());
+        problem.put("checklist", refused.checklist().stream().map(CheckView::of).toList());
+        return ResponseEntity.status(HttpStatus.UNPROCESSABLE_CONTENT).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
     }
 
     @PostMapping("/api/v1/messages/check")
