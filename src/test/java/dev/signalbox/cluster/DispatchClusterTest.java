@@ -51,6 +51,12 @@ class DispatchClusterTest {
             ChildNode doomed = ChildNode.start(db, Map.of("signalbox.node-id", "doomed", "signalbox.dispatch.lease-seconds", "3",
                     "signalbox.dispatch.concurrency", "40", "signalbox.sandbox.url", sandboxUrl, "signalbox.dispatch.enabled", "true"));
             awaitCount(sql, "select count(*) from sandbox_statuses", 80, Duration.ofSeconds(90), doomed);
+            // Kill it while calls it sent are inside the sandbox's 300 ms: a claim 150–280 ms old has had
+            // its request sent and not yet answered, so the idempotency key is what keeps its retry single.
+            awaitCount(sql, """
+                    select count(*) from post_attempts where node = 'doomed' and finished_at is null
+                    and started_at between now() - interval '280 milliseconds' and now() - interval '150 milliseconds'""",
+                    1, Duration.ofSeconds(30), doomed);
             doomed.kill();
             Instant killedAt = Instant.now();
             int inFlightAtDeath = sql.sql("select count(*) from posts where status = 'publishing' and claimed_by = 'doomed'")
