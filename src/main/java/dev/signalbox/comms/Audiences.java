@@ -11,8 +11,7 @@ import org.springframework.stereotype.Component;
  * {@code all} = every customer; {@code operators} = every operator; {@code network:<name>} =
  * members of workspaces with a profile on that network; {@code needs_reconnect} = members of
  * workspaces with a profile waiting to be reconnected; {@code affected} = members of workspaces
- * whose posts were contained (hidden, deleted or restored). Containment may not be installed yet
- * (its column comes with the containment feature): then nobody counts as affected.
+ * whose posts were contained (hidden, deleted or restored).
  */
 @Component
 class Audiences {
@@ -51,11 +50,10 @@ class Audiences {
             case "needs_reconnect" -> new Selection("""
                     select distinct m.user_id from workspace_members m
                     where exists (select 1 from profiles p where p.workspace_id = m.workspace_id and p.status = 'needs_reconnect')""", Map.of());
-            case "affected" -> containmentInstalled() ? new Selection("""
+            case "affected" -> new Selection("""
                     select distinct m.user_id from workspace_members m
                     where exists (select 1 from profiles p join posts o on o.profile_id = p.id
-                                  where p.workspace_id = m.workspace_id and o.containment_state is not null)""", Map.of())
-                    : new Selection("select u.id as user_id from users u where false", Map.of());
+                                  where p.workspace_id = m.workspace_id and o.containment_state is not null)""", Map.of());
             default -> new Selection("""
                     select distinct m.user_id from workspace_members m
                     where exists (select 1 from profiles p where p.workspace_id = m.workspace_id and p.network = :audienceNetwork)""",
@@ -66,12 +64,5 @@ class Audiences {
     int count(String audience) {
         Selection members = members(audience);
         return db.sql("select count(*) from (" + members.sql() + ") audience").params(members.params()).query(Integer.class).single();
-    }
-
-    private boolean containmentInstalled() {
-        return db.sql("""
-                select exists (select 1 from information_schema.columns
-                               where table_schema = current_schema() and table_name = 'posts' and column_name = 'containment_state')""")
-                .query(Boolean.class).single();
     }
 }
