@@ -123,8 +123,10 @@ public final class DispatchBench {
             String refPrefix = "db-scheduler bench " + run + " burst post ";
             Instant refDue = Instant.now().plus(lead(n, 4_000));
             progress("reference: scheduling " + n + " db-scheduler tasks, all due at " + refDue);
+            database.resetStatements();
             DbSchedulerReference.Outcome theirs = new DbSchedulerReference(sandboxUrl, tokens)
                     .run(database, n, settings.concurrency(), refDue, refPrefix, within);
+            if (BenchDatabase.pgStats()) progress("reference: database time by statement (both databases)\n" + database.topStatements(15));
             long[] received = db.sql("select count(*), count(distinct text) from sandbox_statuses where text like :p || '%'")
                     .param("p", refPrefix).query((rs, i) -> new long[] {rs.getLong(1), rs.getLong(2)}).single();
             progress("reference: " + theirs + ", sandbox received " + received[0] + " (" + received[1] + " distinct)");

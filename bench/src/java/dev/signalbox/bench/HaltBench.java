@@ -24,7 +24,9 @@ import tools.jackson.databind.JsonNode;
  *   <li>until no new publish call starts — the latest {@code call_started_at} in the ledger, stamped
  *       by the node just before it sends the request (and, as a second figure, the latest arrival at
  *       the network, the sandbox's {@code received_at});</li>
- *   <li>until quiescent — the halt's {@code quiescentAt}: every call in flight has been answered.</li>
+ *   <li>until quiescent — the halt's {@code quiescentAt}: every call in flight has been answered;
+ *       and how long after the last of those calls' answers ({@code call_answered_at}) that was — the
+ *       time the halt itself added beyond the calls' own duration (the issue's target: 100 ms).</li>
  * </ul>
  * After each halt it lifts it and lets dispatch run again; at the end every post must have been
  * published exactly once.
@@ -71,10 +73,28 @@ final class HaltBench {
             DispatchBench.progress("inserting " + n + " posts due now: dispatch runs flat out on three nodes");
             String prefix = load.insertBurst("halt", n, Instant.now());
             Thread.sleep(5_000);
+            // A node that has run for a while has compiled its halt path; the first halts of a cold JVM measure the JIT.
+            int warmups = Integer.getInteger("bench.haltWarmups", 6);
+            for (int w = 0; w < warmups; w++) {
+                Thread.sleep(ThreadLocalRandom.current().nextLong(300, 800));
+                Api via = entryPoints[w % 3];
+                Api.Answer halt = via.post("/api/v1/halts", "{\"scope\":\"global\",\"reason\":\"benchmark warm-up " + w + "\"}");
+                if (halt.status() != 201) throw new IllegalStateException("warm-up halt " + w + " answered " + halt.status() + ": " + halt.body());
+                via.delete("/api/v1/halts/" + halt.json().get("id").asString() + "?reason=benchmark");
+            }
+            if (warmups > 0) {
+                report.header(warmups + " warm-up halts (placed and lifted under the same load, not measured) before the measured ones");
+                DispatchBench.progress(warmups + " warm-up halts done");
+            }
 
             List<Double> noNewCall = new ArrayList<>();
             List<Double> noNewArrival = new ArrayList<>();
             List<Double> quiescent = new ArrayList<>();
+            List<Double> beyondCalls = new ArrayList<>();
+            List<Double> inFlightCallDurations = new ArrayList<>();
+            boolean answerStamps = db.sql("""
+                    select exists (select 1 from information_schema.columns where table_name = 'post_attempts' and column_name = 'call_answered_at')""")
+                    .query(Boolean.class).single();
             List<Double> answered = new ArrayList<>();
             List<Integer> inFlight = new ArrayList<>();
             for (int i = 0; i < halts; i++) {
@@ -104,14 +124,32 @@ final class HaltBench {
                 if (lateStarts > 0) throw new IllegalStateException(lateStarts + " calls reached the network after halt " + i + " returned");
                 noNewCall.add(lastStart == null ? 0.0 : Math.max(0, millis(asked, lastStart.toInstant())));
                 noNewArrival.add(lastArrival == null ? 0.0 : Math.max(0, millis(asked, lastArrival.toInstant())));
-                quiescent.add(millis(asked, Instant.parse(body.get("quiescentAt").asString())));
+                Instant quiescentAt = Instant.parse(body.get("quiescentAt").asString());
+                quiescent.add(millis(asked, quiescentAt));
+                if (answerStamps) {
+                    // the in-flight calls' own end: the latest answer among them (a halt with none in flight has only its own work)
+                    String[] ids = new String[body.get("inFlightAtHalt").size()];
+                    for (int k = 0; k < ids.length; k++) ids[k] = body.get("inFlightAtHalt").get(k).get("postId").asString();
+                    Instant lastAnswer = asked;
+                    for (var row : db.sql("""
+                            select call_started_at, call_answered_at from post_attempts
+                            where post_id = any(:ids) and call_answered_at is not null and call_started_at <= :returned""")
+                            .param("ids", ids).param("returned", Timestamp.from(returned))
+                            .query((rs, r) -> new Instant[] {rs.getTimestamp(1).toInstant(), rs.getTimestamp(2).toInstant()}).list()) {
+                        inFlightCallDurations.add(millis(row[0], row[1]));
+                        if (row[1].isAfter(lastAnswer)) lastAnswer = row[1];
+                    }
+                    beyondCalls.add(Math.max(0, millis(lastAnswer, quiescentAt)));
+                }
                 answered.add(millis(asked, returned));
                 inFlight.add(body.get("inFlightAtHalt").size());
                 via.delete("/api/v1/halts/" + body.get("id").asString() + "?reason=benchmark");
                 long left = db.sql("select count(*) from posts where status in ('scheduled', 'publishing') and text like :p || '%'")
                         .param("p", prefix).query(Long.class).single();
-                DispatchBench.progress(String.format(Locale.ROOT, "halt %d: last call start +%.0f ms (arrival +%.0f ms), quiescent +%.0f ms, answered +%.0f ms, %d in flight; %d posts left",
-                        i, noNewCall.getLast(), noNewArrival.getLast(), quiescent.getLast(), answered.getLast(), inFlight.getLast(), left));
+                DispatchBench.progress(String.format(Locale.ROOT,
+                        "halt %d: last call start +%.0f ms (arrival +%.0f ms), quiescent +%.0f ms (%.0f ms after the last in-flight answer), answered +%.0f ms, %d in flight; %d posts left",
+                        i, noNewCall.getLast(), noNewArrival.getLast(), quiescent.getLast(), beyondCalls.isEmpty() ? Double.NaN : beyondCalls.getLast(),
+                        answered.getLast(), inFlight.getLast(), left));
                 if (left < 2_000) {
                     DispatchBench.progress("few posts left: stopping the halts here so the load stays realistic");
                     break;
@@ -123,8 +161,15 @@ final class HaltBench {
             report.check("Halt → no new publish call starts (last call_started_at in the ledger), p99 (" + noNewCall.size() + " halts)",
                     describe(noNewCall), "≤ 100 ms", percentile(noNewCall, 0.99) <= 100);
             report.row("Halt → last publish call arriving at the network (sandbox received_at)", describe(noNewArrival));
-            report.check("Halt → quiescent (every call in flight answered), p99",
-                    describe(quiescent), "≤ call duration (" + settings.latencyMs() + " ms) + 100 ms", percentile(quiescent, 0.99) <= budget);
+            if (answerStamps) {
+                report.check("Halt → quiescent, beyond the in-flight calls' own end (quiescent − the last in-flight call's answer), p99",
+                        describe(beyondCalls), "≤ 100 ms", percentile(beyondCalls, 0.99) <= 100);
+                report.row("Halt → quiescent (every call in flight answered and settled)", describe(quiescent));
+                report.row("Own duration of the calls in flight at a halt (call_answered_at − call_started_at)", describe(inFlightCallDurations));
+            } else {
+                report.check("Halt → quiescent (every call in flight answered), p99",
+                        describe(quiescent), "≤ call duration (" + settings.latencyMs() + " ms) + 100 ms", percentile(quiescent, 0.99) <= budget);
+            }
             report.row("Halt → API answer received by the caller", describe(answered));
             report.row("Calls in flight when each halt was placed", "median " + (int) percentile(inFlight.stream().map(Integer::doubleValue).toList(), 0.5)
                     + ", max " + inFlight.stream().mapToInt(Integer::intValue).max().orElse(0));
@@ -132,6 +177,9 @@ final class HaltBench {
                     outcome.published() + " published, " + outcome.sandboxStatuses() + " sandbox statuses (" + outcome.sandboxDistinctTexts()
                             + " distinct), " + outcome.failedOrHeld() + " failed/held", n + " each", outcome.everyPostExactlyOnce());
             report.header("load average at end: " + DispatchBench.loadAverage());
+            report.note("Quiescent beyond the calls' own end: the issue's target is quiescence within the in-flight calls' own duration plus"
+                    + " 100 ms; the calls' end is the ledger's call_answered_at (stamped when the network's answer came back), so this is the"
+                    + " time the halt itself added. Under full load on two cores a call's own duration is far above the sandbox's latency.");
             report.note("Call start = the ledger's call_started_at, stamped by the node right before it sends the request (after its last look at"
                     + " the halts it knows of); arrival = the sandbox's received_at, stamped before the simulated latency. One machine clock for all.");
             System.out.println();

@@ -1,6 +1,7 @@
 package dev.signalbox.platform;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
@@ -28,6 +29,8 @@ public class PgNotifications implements SmartLifecycle {
 
     private final DataSource dataSource;
     private final Map<String, List<Consumer<String>>> listeners = new ConcurrentHashMap<>();
+    private final Object sending = new Object();
+    private Connection sender;
     private volatile boolean running;
     private Thread thread;
 
@@ -41,9 +44,57 @@ public class PgNotifications implements SmartLifecycle {
         listeners.computeIfAbsent(channel, c -> new CopyOnWriteArrayList<>()).add(listener);
     }
 
+    /**
+     * Sends a NOTIFY at once, over a connection kept for sending, so an urgent announcement (a halt
+     * being placed) never queues for a pooled connection behind a busy node's work. Outside any
+     * transaction: listeners hear it immediately. Returns false when it could not be sent (the
+     * caller's slower path must then still hold).
+     */
+    public boolean send(String channel, String payload) {
+        if (!channel.matches("[a-z_]+")) throw new IllegalArgumentException("channel names are lower-case identifiers: " + channel);
+        synchronized (sending) {
+            for (int attempt = 1; attempt <= 2; attempt++) {
+                try {
+                    if (sender == null || sender.isClosed()) {
+                        sender = dataSource.getConnection();
+                        sender.setAutoCommit(true);
+                    }
+                    try (PreparedStatement notify = sender.prepareStatement("select pg_notify(?, ?)")) {
+                        notify.setString(1, channel);
+                        notify.setString(2, payload);
+                        notify.execute();
+                    }
+                    return true;
+                } catch (SQLException e) {
+                    closeSender();
+                    if (attempt == 2) log.warn("Could not send a notification on {}: {}", channel, e.getMessage());
+                }
+            }
+            return false;
+        }
+    }
+
+    private void closeSender() {
+        if (sender == null) return;
+        try {
+            sender.close();
+        } catch (SQLException ignored) {
+            // the connection is gone either way
+        }
+        sender = null;
+    }
+
     @Override
     public void start() {
         running = true;
+        synchronized (sending) {
+            try {
+                sender = dataSource.getConnection(); // taken now, so the first urgent send does not wait for the pool
+                sender.setAutoCommit(true);
+            } catch (SQLException e) {
+                log.warn("No connection for sending notifications yet ({}); will retry on the first send", e.getMessage());
+            }
+        }
         thread = Thread.ofPlatform().daemon().name("pg-listen").start(this::run);
     }
 
@@ -82,6 +133,9 @@ public class PgNotifications implements SmartLifecycle {
     public void stop() {
         running = false;
         if (thread != null) thread.interrupt();
+        synchronized (sending) {
+            closeSender();
+        }
     }
 
     @Override

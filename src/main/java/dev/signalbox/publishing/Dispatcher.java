@@ -154,10 +154,11 @@ class Dispatcher implements SmartLifecycle {
         long started = System.nanoTime();
         PublishOutcome outcome;
         Instant callStarted = null;
+        CallTimes call = null;
         try {
-            Call call = prepare(claimed);
-            if (call.outcome() != null) {
-                outcome = call.outcome();
+            Call prepared = prepare(claimed);
+            if (prepared.outcome() != null) {
+                outcome = prepared.outcome();
             } else {
                 // The last look at the halts this node knows of, as close to the call as it can be: a halt
                 // heard of (even one still being placed, see HaltWatch) stops the call here.
@@ -168,15 +169,17 @@ class Dispatcher implements SmartLifecycle {
                     return;
                 }
                 callStarted = clock.instant();
-                outcome = call.adapter().publish(call.connection(),
+                outcome = prepared.adapter().publish(prepared.connection(),
                         new Publication(claimed.postId(), claimed.text(), claimed.postId(), claimed.attempt()));
+                call = new CallTimes(callStarted, clock.instant());
             }
         } catch (RuntimeException e) {
             log.error("Publishing {} failed unexpectedly", claimed.postId(), e);
             outcome = new PublishOutcome.Unknown("Signalbox failed while publishing (" + e.getClass().getSimpleName() + ")");
+            if (callStarted != null) call = new CallTimes(callStarted, clock.instant());
         }
         try {
-            settlement.settle(node, claimed, outcome, callStarted);
+            settlement.settle(node, claimed, outcome, call);
             meters.timer("signalbox.publish", "network", claimed.network(), "outcome", Settlement.name(outcome))
                     .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
         } catch (RuntimeException e) {

@@ -4,6 +4,7 @@ import dev.signalbox.audit.AuditLog;
 import dev.signalbox.networks.Networks;
 import dev.signalbox.platform.ApiProblem;
 import dev.signalbox.platform.Ids;
+import dev.signalbox.platform.PgNotifications;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -53,9 +54,11 @@ public class Halts {
     private final Clock clock;
     private final DispatchSignal signal;
     private final HaltWatch watch;
+    private final PgNotifications notifications;
     private final Duration lease;
 
     Halts(JdbcClient db, TransactionTemplate tx, AuditLog audit, Networks networks, Clock clock, DispatchSignal signal, HaltWatch watch,
+            PgNotifications notifications,
             @Value("${signalbox.dispatch.lease-seconds:60}") long leaseSeconds) {
         this.db = db;
         this.tx = tx;
@@ -64,6 +67,7 @@ public class Halts {
         this.clock = clock;
         this.signal = signal;
         this.watch = watch;
+        this.notifications = notifications;
         this.lease = Duration.ofSeconds(leaseSeconds);
     }
 
@@ -106,14 +110,13 @@ public class Halts {
         });
     }
 
-    /** A notification outside any transaction: delivered at once. */
+    /**
+     * A notification outside any transaction, over the connection kept for urgent sends: delivered
+     * at once, without queueing for a pooled connection. If it is lost, only the fast path is lost:
+     * the halt's own notification and the claim statement still stop every node.
+     */
     private void announce(String payload) {
-        try {
-            db.sql("select pg_notify(:channel, :payload)").param("channel", HaltWatch.CHANNEL).param("payload", payload)
-                    .query((rs, n) -> 1).single();
-        } catch (RuntimeException e) {
-            // only the fast path is lost: the halt's own notification and the claim statement still stop every node
-        }
+        notifications.send(HaltWatch.CHANNEL, payload);
     }
 
     /** Lifts an active halt; held posts in its scope go out in order, once each (unless another halt still covers them). */

@@ -29,7 +29,7 @@ class PublishedSettlements {
     /** The most posts written by one statement. */
     static final int MAX_BATCH = 500;
 
-    private record Pending(String node, Claims.Claimed claimed, PublishOutcome.Published outcome, Instant callStarted, CompletableFuture<Void> done) {}
+    private record Pending(String node, Claims.Claimed claimed, PublishOutcome.Published outcome, CallTimes call, CompletableFuture<Void> done) {}
 
     private final JdbcClient db;
     private final Clock clock;
@@ -43,8 +43,8 @@ class PublishedSettlements {
     }
 
     /** Records a published outcome; returns once it is committed. */
-    void settle(String node, Claims.Claimed claimed, PublishOutcome.Published outcome, Instant callStarted) {
-        Pending mine = new Pending(node, claimed, outcome, callStarted, new CompletableFuture<>());
+    void settle(String node, Claims.Claimed claimed, PublishOutcome.Published outcome, CallTimes call) {
+        Pending mine = new Pending(node, claimed, outcome, call, new CompletableFuture<>());
         queue.add(mine);
         try {
             mine.done().get();
@@ -107,6 +107,7 @@ class PublishedSettlements {
         String[] networkPostIds = new String[n];
         String[] urls = new String[n];
         String[] callsStarted = new String[n];
+        String[] callsAnswered = new String[n];
         for (int i = 0; i < n; i++) {
             Pending p = batch.get(i);
             ids[i] = p.claimed().postId();
@@ -114,13 +115,15 @@ class PublishedSettlements {
             attempts[i] = p.claimed().attempt();
             networkPostIds[i] = p.outcome().networkPostId();
             urls[i] = p.outcome().url();
-            callsStarted[i] = p.callStarted() == null ? null : p.callStarted().toString();
+            callsStarted[i] = p.call() == null ? null : p.call().started().toString();
+            callsAnswered[i] = p.call() == null ? null : p.call().answered().toString();
         }
         db.sql("""
                 with done as (
                     select * from unnest(cast(:ids as text[]), cast(:nodes as text[]), cast(:attempts as int[]),
-                                         cast(:npids as text[]), cast(:urls as text[]), cast(:started as timestamptz[]))
-                                  as d(id, node, attempt, npid, url, call_started_at)
+                                         cast(:npids as text[]), cast(:urls as text[]), cast(:started as timestamptz[]),
+                                         cast(:answered as timestamptz[]))
+                                  as d(id, node, attempt, npid, url, call_started_at, call_answered_at)
                 ), mine as materialized (
                     -- lock in id order, as the heartbeat does, so the two never deadlock
                     select p.id from posts p join done d on d.id = p.id
@@ -129,7 +132,7 @@ class PublishedSettlements {
                     for update of p
                 ), ledger as (
                     update post_attempts a set finished_at = :now, outcome = 'published', detail = null, network_post_id = d.npid,
-                           call_started_at = d.call_started_at
+                           call_started_at = d.call_started_at, call_answered_at = d.call_answered_at
                     from done d
                     where a.post_id = d.id and a.attempt = d.attempt
                 )
@@ -139,7 +142,7 @@ class PublishedSettlements {
                 from done d join mine m on m.id = d.id
                 where p.id = d.id and p.status = 'publishing' and p.claimed_by = d.node and p.attempts = d.attempt""")
                 .param("ids", ids).param("nodes", nodes).param("attempts", attempts).param("npids", networkPostIds).param("urls", urls)
-                .param("started", callsStarted).param("now", Posts.odt(now))
+                .param("started", callsStarted).param("answered", callsAnswered).param("now", Posts.odt(now))
                 .update();
     }
 }

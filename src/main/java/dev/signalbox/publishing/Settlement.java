@@ -43,36 +43,36 @@ class Settlement {
     }
 
     /**
-     * Records the outcome; returns once it is committed. {@code callStarted}: when the network call
-     * left this node (null when none was made), kept in the ledger. The common case — published — is written
+     * Records the outcome; returns once it is committed. {@code call}: when the network call left
+     * this node and when it was answered (null when none was made), kept in the ledger. The common case — published — is written
      * together with the other published outcomes of the moment, in one statement and one commit
      * (see {@link PublishedSettlements}); every other outcome runs in a transaction of its own.
      */
-    public void settle(String node, Claims.Claimed claimed, PublishOutcome outcome, Instant callStarted) {
+    public void settle(String node, Claims.Claimed claimed, PublishOutcome outcome, CallTimes call) {
         if (outcome instanceof PublishOutcome.Published p) {
-            published.settle(node, claimed, p, callStarted);
+            published.settle(node, claimed, p, call);
             return;
         }
-        tx.executeWithoutResult(status -> settleInTransaction(node, claimed, outcome, callStarted));
+        tx.executeWithoutResult(status -> settleInTransaction(node, claimed, outcome, call));
     }
 
-    private void settleInTransaction(String node, Claims.Claimed claimed, PublishOutcome outcome, Instant callStarted) {
+    private void settleInTransaction(String node, Claims.Claimed claimed, PublishOutcome outcome, CallTimes call) {
         Instant now = clock.instant();
         switch (outcome) {
             case PublishOutcome.Published p -> {
-                ledger.finish(claimed.postId(), claimed.attempt(), now, "published", null, p.networkPostId(), callStarted);
+                ledger.finish(claimed.postId(), claimed.attempt(), now, "published", null, p.networkPostId(), call);
                 published(node, claimed, p.networkPostId(), p.url(), now);
             }
             case PublishOutcome.AlreadyDone d -> {
-                ledger.finish(claimed.postId(), claimed.attempt(), now, "already_done", null, d.networkPostId(), callStarted);
+                ledger.finish(claimed.postId(), claimed.attempt(), now, "already_done", null, d.networkPostId(), call);
                 published(node, claimed, d.networkPostId(), d.url(), now);
             }
             case PublishOutcome.Rejected r -> {
-                ledger.finish(claimed.postId(), claimed.attempt(), now, "rejected", r.reason(), null, callStarted);
+                ledger.finish(claimed.postId(), claimed.attempt(), now, "rejected", r.reason(), null, call);
                 failed(node, claimed, "rejected", r.reason(), now);
             }
             case PublishOutcome.RetryLater r -> {
-                ledger.finish(claimed.postId(), claimed.attempt(), now, r.rateLimited() ? "rate_limited" : "retry", r.reason(), null, callStarted);
+                ledger.finish(claimed.postId(), claimed.attempt(), now, r.rateLimited() ? "rate_limited" : "retry", r.reason(), null, call);
                 if (!r.rateLimited() && claimed.attempt() >= maxAttempts) {
                     failed(node, claimed, "unavailable", r.reason() + " (gave up after " + claimed.attempt() + " attempts)", now);
                 } else {
@@ -82,7 +82,7 @@ class Settlement {
                 }
             }
             case PublishOutcome.Unknown u -> {
-                ledger.finish(claimed.postId(), claimed.attempt(), now, "unknown", u.reason(), null, callStarted);
+                ledger.finish(claimed.postId(), claimed.attempt(), now, "unknown", u.reason(), null, call);
                 if (claimed.attempt() >= maxAttempts) {
                     failed(node, claimed, "unknown", u.reason() + " (gave up after " + claimed.attempt() + " attempts)", now);
                 } else {
@@ -90,7 +90,7 @@ class Settlement {
                 }
             }
             case PublishOutcome.NeedsReconnect n -> {
-                ledger.finish(claimed.postId(), claimed.attempt(), now, "needs_reconnect", n.reason(), null, callStarted);
+                ledger.finish(claimed.postId(), claimed.attempt(), now, "needs_reconnect", n.reason(), null, call);
                 profiles.markNeedsReconnect(claimed.profileId(), n.reason());
                 db.sql("""
                         update posts set status = 'held', claimed_by = null, claim_expires_at = null, updated_at = :now,

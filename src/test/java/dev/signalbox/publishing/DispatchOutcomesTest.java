@@ -154,7 +154,7 @@ class DispatchOutcomesTest extends SignalboxTest {
         network.stubFor(post("/api/v1/statuses").inScenario("flaky").whenScenarioStateIs(Scenario.STARTED)
                 .willReturn(aResponse().withStatus(503)).willSetStateTo("recovered"));
         network.stubFor(post("/api/v1/statuses").inScenario("flaky").whenScenarioStateIs("recovered")
-                .willReturn(okStatus("2002")));
+                .willReturn(okStatus("2002").withFixedDelay(300)));
         String id = postNow("try again");
 
         JsonNode published = await(id, p -> p.get("status").asString().equals("published"));
@@ -167,6 +167,20 @@ class DispatchOutcomesTest extends SignalboxTest {
         assertThat(sent).hasSize(2);
         long gapMillis = sent.get(1).getLoggedDate().getTime() - sent.get(0).getLoggedDate().getTime();
         assertThat(gapMillis).as("back-off between attempts").isGreaterThanOrEqualTo(1000);
+        // each line also says when its call left and when the answer came: the second answer took the network's 300 ms
+        List<Instant[]> calls = db.sql("""
+                select call_started_at, call_answered_at, finished_at from post_attempts where post_id = :id order by attempt""")
+                .param("id", id).query((rs, n) -> new Instant[] {rs.getTimestamp(1).toInstant(), rs.getTimestamp(2).toInstant(),
+                        rs.getTimestamp(3).toInstant()}).list();
+        for (int i = 0; i < 2; i++) {
+            Instant arrived = sent.get(i).getLoggedDate().toInstant();
+            // the network logs whole milliseconds
+            assertThat(calls.get(i)[0].truncatedTo(ChronoUnit.MILLIS)).as("call %d left before the network logged it", i + 1)
+                    .isBeforeOrEqualTo(arrived);
+            assertThat(calls.get(i)[1]).as("call %d was answered after the network logged it", i + 1).isAfterOrEqualTo(arrived);
+            assertThat(calls.get(i)[2]).as("attempt %d settled after its answer", i + 1).isAfterOrEqualTo(calls.get(i)[1]);
+        }
+        assertThat(Duration.between(calls.get(1)[0], calls.get(1)[1])).isGreaterThanOrEqualTo(Duration.ofMillis(300));
     }
 
     @Test
