@@ -82,6 +82,7 @@ final class HaltBench {
                 if (halt.status() != 201) throw new IllegalStateException("warm-up halt " + w + " answered " + halt.status() + ": " + halt.body());
                 via.delete("/api/v1/halts/" + halt.json().get("id").asString() + "?reason=benchmark");
             }
+            database.resetStatements();
             if (warmups > 0) {
                 report.header(warmups + " warm-up halts (placed and lifted under the same load, not measured) before the measured ones");
                 DispatchBench.progress(warmups + " warm-up halts done");
@@ -155,6 +156,7 @@ final class HaltBench {
                     break;
                 }
             }
+            if (BenchDatabase.pgStats()) DispatchBench.progress("halts: database time by statement\n" + database.topStatements(15));
             load.awaitSettled(prefix, Duration.ofMinutes(10));
             SignalboxLoad.Outcome outcome = load.outcome(prefix, n, Instant.now());
             double budget = settings.latencyMs() + 100.0;

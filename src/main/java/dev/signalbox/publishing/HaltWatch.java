@@ -50,6 +50,8 @@ public class HaltWatch {
     private final DispatchSignal signal;
     private volatile List<ActiveHalt> active = List.of();
     private final java.util.Map<String, Announced> announced = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.ExecutorService refresher =
+            java.util.concurrent.Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("halt-refresh").factory());
 
     HaltWatch(JdbcClient db, PgNotifications notifications, DispatchSignal signal) {
         this.db = db;
@@ -72,8 +74,11 @@ public class HaltWatch {
             announced.remove(payload.substring(WITHDRAWN.length()));
             return;
         }
-        // a halt placed or lifted (payload: its id): the database copy now has it
-        if (refresh()) announced.remove(payload);
+        // a halt placed or lifted (payload: its id): the database copy now has it. Read on another thread:
+        // this one delivers every notification, and the next may be another halt's announcement.
+        refresher.execute(() -> {
+            if (refresh()) announced.remove(payload);
+        });
     }
 
     /** From now on this node starts no call in the scope of {@code halt}, which is being placed. */
@@ -85,9 +90,12 @@ public class HaltWatch {
         announced.remove(id);
     }
 
-    /** Reads the active halts; false when the database could not be read (the copy stays as it was). */
+    /**
+     * Reads the active halts; false when the database could not be read (the copy stays as it was).
+     * One read at a time, so a slow read begun before a halt committed cannot overwrite a newer one.
+     */
     @Scheduled(fixedDelay = 1000)
-    boolean refresh() {
+    synchronized boolean refresh() {
         try {
             List<ActiveHalt> before = active;
             active = db.sql("select id, scope, target, reason from halts where lifted_at is null order by created_at")

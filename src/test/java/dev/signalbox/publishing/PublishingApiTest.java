@@ -15,6 +15,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 
 /** The Publishing part of the REST contract, over real HTTP, with the sandbox network publishing. */
@@ -25,6 +26,9 @@ class PublishingApiTest extends SignalboxTest {
 
     @Autowired
     SandboxNetwork sandbox;
+
+    @Autowired
+    JdbcClient db;
 
     Api ann;
     String workspace;
@@ -104,6 +108,33 @@ class PublishingApiTest extends SignalboxTest {
         Api.expect(200, ann.post("/api/v1/profiles/" + profile + "/resume", "{}"));
         awaitStatus(id, "published");
         assertThat(sandbox.statusCount(handle)).isEqualTo(1);
+    }
+
+    @Test
+    void a_pile_of_due_posts_on_a_paused_profile_does_not_hold_up_another_profiles_post() {
+        Api.expect(200, ann.post("/api/v1/profiles/" + profile + "/pause", "{}"));
+        // more due posts than the usual claim looks at (Claims.CLAIM_DUE: at most max(4 × batch, 400)), all due before the other post
+        int pile = 900;
+        String prefix = "pst_pile_" + UUID.randomUUID().toString().substring(0, 8) + "_";
+        db.sql("""
+                insert into posts (id, profile_id, text, status, due_at, created_at, updated_at)
+                select :prefix || n, :profile, 'pile ' || n, 'scheduled', now() - interval '1 minute', now(), now()
+                from generate_series(1, :pile) n""")
+                .param("prefix", prefix).param("profile", profile).param("pile", pile).update();
+        try {
+            String otherHandle = "other_" + UUID.randomUUID().toString().substring(0, 8);
+            String other = ann.connectSandbox(workspace, otherHandle);
+            String id = Api.expect(201, ann.post("/api/v1/profiles/" + other + "/posts", "{\"text\":\"not stuck\",\"when\":\"now\"}")).text("id");
+
+            awaitStatus(id, "published");
+
+            assertThat(sandbox.statuses(otherHandle)).extracting(SandboxStatus::text).containsExactly("not stuck");
+            assertThat(sandbox.statusCount(handle)).as("the paused profile's pile stays put").isZero();
+            assertThat(db.sql("select count(*) from posts where id like :p || '%' and status = 'scheduled'").param("p", prefix)
+                    .query(Integer.class).single()).isEqualTo(pile);
+        } finally {
+            db.sql("delete from posts where id like :p || '%'").param("p", prefix).update();
+        }
     }
 
     @Test
