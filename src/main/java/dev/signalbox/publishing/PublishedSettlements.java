@@ -124,12 +124,6 @@ class PublishedSettlements {
                                          cast(:npids as text[]), cast(:urls as text[]), cast(:started as timestamptz[]),
                                          cast(:answered as timestamptz[]))
                                   as d(id, node, attempt, npid, url, call_started_at, call_answered_at)
-                ), mine as materialized (
-                    -- lock in id order, as the heartbeat does, so the two never deadlock
-                    select p.id from posts p join done d on d.id = p.id
-                    where p.status = 'publishing' and p.claimed_by = d.node and p.attempts = d.attempt
-                    order by p.id
-                    for update of p
                 ), ledger as (
                     update post_attempts a set finished_at = :now, outcome = 'published', detail = null, network_post_id = d.npid,
                            call_started_at = d.call_started_at, call_answered_at = d.call_answered_at
@@ -139,7 +133,7 @@ class PublishedSettlements {
                 update posts p set status = 'published', published_at = :now, network_post_id = d.npid, network_url = d.url,
                        claimed_by = null, claim_expires_at = null, next_attempt_at = null,
                        failure_kind = null, failure_message = null, updated_at = :now
-                from done d join mine m on m.id = d.id
+                from done d
                 where p.id = d.id and p.status = 'publishing' and p.claimed_by = d.node and p.attempts = d.attempt""")
                 .param("ids", ids).param("nodes", nodes).param("attempts", attempts).param("npids", networkPostIds).param("urls", urls)
                 .param("started", callsStarted).param("answered", callsAnswered).param("now", Posts.odt(now))
