@@ -88,12 +88,14 @@ class Claims {
                 limit :limit
             )""" + CLAIM_LOCKED;
 
-    /** Whether {@link #CLAIM_DUE} may have missed something: it saw {@code :scan} due posts, or a claim has expired. */
+    /**
+     * Whether {@link #CLAIM_DUE} may have missed something: its window of {@code :scan} due posts was full.
+     * (Expired claims are left to the thorough claim's run at least once a second.)
+     */
     static final String MAY_HAVE_MISSED = """
-            select (select count(*) from (select 1 from posts p
-                                          where p.status = 'scheduled' and coalesce(p.next_attempt_at, p.due_at) <= :now
-                                          limit :scan) seen) >= :scan
-                or exists (select 1 from posts p where p.status = 'publishing' and p.claim_expires_at < :now)""";
+            select count(*) >= :scan from (select 1 from posts p
+                                           where p.status = 'scheduled' and coalesce(p.next_attempt_at, p.due_at) <= :now
+                                           limit :scan) seen""";
 
     /**
      * The thorough claim: the head of every profile's queue (the earliest scheduled or publishing
@@ -145,9 +147,9 @@ class Claims {
      * halt committed before it.
      *
      * <p>The usual claim ({@link #CLAIM_DUE}) runs first; the thorough one ({@link #CLAIM_EVERY_HEAD})
-     * follows when the usual one fell short and may have missed something. At least every
-     * {@link #EVERY_HEAD_AT_LEAST_EVERY} the thorough one runs instead of it, so an expired claim is
-     * taken over even while due posts keep every usual claim full.
+     * follows when the usual one fell short with its window full. At least every
+     * {@link #EVERY_HEAD_AT_LEAST_EVERY} the thorough one runs instead of it, which takes over expired
+     * claims (a dead node's) within a second of their expiry, busy or not.
      */
     List<Claimed> claim(String node, int limit, Instant now, Instant leaseEnd) {
         int scan = Math.max(limit * 4, 400);
