@@ -29,7 +29,13 @@ final class BenchDatabase implements AutoCloseable {
         EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                 .setServerConfig("max_connections", "400");
         // bench.pgStats=true: record every statement's time (pg_stat_statements) to see where the database spends it.
-        if (pgStats()) builder.setServerConfig("shared_preload_libraries", "pg_stat_statements");
+        // bench.explainSlowerThanMs=N as well: log the plan of every statement slower than N ms (auto_explain) in the PostgreSQL log.
+        String explain = System.getProperty("bench.explainSlowerThanMs", "");
+        if (pgStats()) builder.setServerConfig("shared_preload_libraries", explain.isBlank() ? "pg_stat_statements" : "pg_stat_statements,auto_explain");
+        if (pgStats() && !explain.isBlank()) {
+            builder.setServerConfig("auto_explain.log_min_duration", explain + "ms");
+            builder.setServerConfig("auto_explain.log_nested_statements", "on");
+        }
         EmbeddedPostgres server = builder.start();
         BenchDatabase database = new BenchDatabase(server);
         database.create(SIGNALBOX);
