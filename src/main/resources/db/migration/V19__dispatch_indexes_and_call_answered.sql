@@ -15,8 +15,3 @@ alter table post_attempts add column call_answered_at timestamptz;
 -- The due scheduled posts in due order: the usual claim walks it and stops once it has enough
 -- heads of queues, instead of probing every connected profile's queue (see Claims.CLAIM_DUE).
 create index posts_due on posts ((coalesce(next_attempt_at, due_at)), seq) where status = 'scheduled';
-
--- Each ledger line is written once by the claim and updated once with the outcome (no indexed column
--- changes). Room left on each page lets that update stay on the page (a HOT update: no new index
--- entries), instead of moving the row and indexing it again.
-alter table post_attempts set (fillfactor = 70);

@@ -186,11 +186,10 @@ class Claims {
 
     /** Keeps this node's claims alive while their calls are in flight. */
     int heartbeat(String node, Instant leaseEnd) {
-        // SKIP LOCKED: a post locked right now is being settled or taken over, and needs no longer lease; the
-        // heartbeat never waits on a row, so it cannot deadlock with the batched settlement
+        // rows locked in id order, as the batched settlement locks them, so the two never deadlock
         return db.sql("""
                 with mine as materialized (
-                    select id from posts where claimed_by = :node and status = 'publishing' for update skip locked
+                    select id from posts where claimed_by = :node and status = 'publishing' order by id for update
                 )
                 update posts p set claim_expires_at = :leaseEnd
                 from mine where p.id = mine.id and p.claimed_by = :node and p.status = 'publishing'""")

@@ -118,25 +118,29 @@ class PublishedSettlements {
             callsStarted[i] = p.call() == null ? null : p.call().started().toString();
             callsAnswered[i] = p.call() == null ? null : p.call().answered().toString();
         }
-        // Both tables are reached through "id = any(:ids)" as well as the join: an index probe per post whatever the
-        // planner believes of the join (it once walked a whole index per batch; see docs/decisions/0007).
         db.sql("""
                 with done as (
                     select * from unnest(cast(:ids as text[]), cast(:nodes as text[]), cast(:attempts as int[]),
                                          cast(:npids as text[]), cast(:urls as text[]), cast(:started as timestamptz[]),
                                          cast(:answered as timestamptz[]))
                                   as d(id, node, attempt, npid, url, call_started_at, call_answered_at)
+                ), mine as materialized (
+                    -- lock in id order, as the heartbeat does, so the two never deadlock
+                    select p.id from posts p join done d on d.id = p.id
+                    where p.status = 'publishing' and p.claimed_by = d.node and p.attempts = d.attempt
+                    order by p.id
+                    for update of p
                 ), ledger as (
                     update post_attempts a set finished_at = :now, outcome = 'published', detail = null, network_post_id = d.npid,
                            call_started_at = d.call_started_at, call_answered_at = d.call_answered_at
                     from done d
-                    where a.post_id = any(cast(:ids as text[])) and a.post_id = d.id and a.attempt = d.attempt
+                    where a.post_id = d.id and a.attempt = d.attempt
                 )
                 update posts p set status = 'published', published_at = :now, network_post_id = d.npid, network_url = d.url,
                        claimed_by = null, claim_expires_at = null, next_attempt_at = null,
                        failure_kind = null, failure_message = null, updated_at = :now
-                from done d
-                where p.id = any(cast(:ids as text[])) and p.id = d.id and p.status = 'publishing' and p.claimed_by = d.node and p.attempts = d.attempt""")
+                from done d join mine m on m.id = d.id
+                where p.id = d.id and p.status = 'publishing' and p.claimed_by = d.node and p.attempts = d.attempt""")
                 .param("ids", ids).param("nodes", nodes).param("attempts", attempts).param("npids", networkPostIds).param("urls", urls)
                 .param("started", callsStarted).param("answered", callsAnswered).param("now", Posts.odt(now))
                 .update();
