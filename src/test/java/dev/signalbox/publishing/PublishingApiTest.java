@@ -113,7 +113,7 @@ class PublishingApiTest extends SignalboxTest {
     @Test
     void a_pile_of_due_posts_on_a_paused_profile_does_not_hold_up_another_profiles_post() {
         Api.expect(200, ann.post("/api/v1/profiles/" + profile + "/pause", "{}"));
-        // more due posts than the usual claim looks at (Claims.CLAIM_DUE: at most max(4 × batch, 400)), all due before the other post
+        // more due posts than a claim takes (a batch is at most 200), all due before the other post
         int pile = 900;
         String prefix = "pst_pile_" + UUID.randomUUID().toString().substring(0, 8) + "_";
         db.sql("""

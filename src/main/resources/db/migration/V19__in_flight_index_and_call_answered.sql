@@ -11,7 +11,3 @@ create index posts_publishing on posts (id) where status = 'publishing';
 -- the ledger shows the call's own duration apart from claiming and settling. Null when no call
 -- was made.
 alter table post_attempts add column call_answered_at timestamptz;
-
--- The due scheduled posts in due order: the usual claim walks it and stops once it has enough
--- heads of queues, instead of probing every connected profile's queue (see Claims.CLAIM_DUE).
-create index posts_due on posts ((coalesce(next_attempt_at, due_at)), seq) where status = 'scheduled';
