@@ -50,10 +50,12 @@ class Claims {
                 order by coalesce(head.next_attempt_at, head.due_at)
                 limit :scan
             ), locked as (
+                -- by id from the heads' list, not a join: with a join and the limit, the planner may read the
+                -- table from the start hoping to meet heads early (it did, right after a bulk insert)
                 select p.id
                 from posts p
-                join heads on heads.id = p.id
-                where p.status = 'scheduled' or (p.status = 'publishing' and p.claim_expires_at < :now)
+                where p.id = any(array(select id from heads))
+                  and (p.status = 'scheduled' or (p.status = 'publishing' and p.claim_expires_at < :now))
                 for update of p skip locked
                 limit :limit
             ), claimed as (
