@@ -2,19 +2,11 @@ package dev.signalbox.comms;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.signalbox.testing.FormBrowser;
 import dev.signalbox.testing.Node;
 import dev.signalbox.testing.TestPostgres;
-import java.net.CookieManager;
-import java.net.CookiePolicy;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,31 +30,9 @@ class IncidentPagesTest {
     }
 
     /** A browser: cookies, redirects, and the CSRF token of the last page read. */
-    static final class Browser {
-        final HttpClient http = HttpClient.newBuilder().cookieHandler(new CookieManager(null, CookiePolicy.ACCEPT_ALL))
-                .followRedirects(HttpClient.Redirect.NORMAL).build();
-        String csrf;
-
-        HttpResponse<String> get(String path) throws Exception {
-            return remember(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port() + path)).build(),
-                    HttpResponse.BodyHandlers.ofString()));
-        }
-
-        HttpResponse<String> post(String path, String... pairs) throws Exception {
-            StringBuilder form = new StringBuilder("_csrf=" + URLEncoder.encode(csrf, StandardCharsets.UTF_8));
-            for (int i = 0; i < pairs.length; i += 2) {
-                form.append('&').append(URLEncoder.encode(pairs[i], StandardCharsets.UTF_8)).append('=')
-                        .append(URLEncoder.encode(pairs[i + 1], StandardCharsets.UTF_8));
-            }
-            return remember(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port() + path))
-                    .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(form.toString())).build(),
-                    HttpResponse.BodyHandlers.ofString()));
-        }
-
-        private HttpResponse<String> remember(HttpResponse<String> response) {
-            Matcher m = Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"").matcher(response.body());
-            if (m.find()) csrf = m.group(1);
-            return response;
+    static final class Browser extends FormBrowser {
+        Browser() {
+            super(node.port());
         }
     }
 

@@ -4,23 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.signalbox.accounts.TestTotp;
 import dev.signalbox.testing.Api;
+import dev.signalbox.testing.FormBrowser;
 import dev.signalbox.testing.Node;
 import dev.signalbox.testing.TestPostgres;
-import java.net.CookieManager;
-import java.net.CookiePolicy;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -125,10 +118,10 @@ class SocialAndBannerChannelsTest {
     }
 
     /** A browser: cookies, redirects, the CSRF token of the last page read. */
-    static final class Browser {
-        final HttpClient http = HttpClient.newBuilder().cookieHandler(new CookieManager(null, CookiePolicy.ACCEPT_ALL))
-                .followRedirects(HttpClient.Redirect.NORMAL).build();
-        String csrf;
+    static final class Browser extends FormBrowser {
+        Browser() {
+            super(node.port());
+        }
 
         static Browser signedIn(String email, String password, String... totp) throws Exception {
             Browser b = new Browser();
@@ -136,28 +129,6 @@ class SocialAndBannerChannelsTest {
             HttpResponse<String> home = b.post("/login", "username", email, "password", password, "totp", totp.length == 0 ? "" : totp[0]);
             assertThat(home.uri().getPath()).as(home.body()).doesNotStartWith("/login");
             return b;
-        }
-
-        HttpResponse<String> get(String path) throws Exception {
-            return remember(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port() + path)).build(),
-                    HttpResponse.BodyHandlers.ofString()));
-        }
-
-        HttpResponse<String> post(String path, String... pairs) throws Exception {
-            StringBuilder form = new StringBuilder("_csrf=" + URLEncoder.encode(csrf, StandardCharsets.UTF_8));
-            for (int i = 0; i < pairs.length; i += 2) {
-                form.append('&').append(URLEncoder.encode(pairs[i], StandardCharsets.UTF_8)).append('=')
-                        .append(URLEncoder.encode(pairs[i + 1], StandardCharsets.UTF_8));
-            }
-            return remember(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port() + path))
-                    .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(form.toString())).build(),
-                    HttpResponse.BodyHandlers.ofString()));
-        }
-
-        private HttpResponse<String> remember(HttpResponse<String> response) {
-            Matcher m = Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"").matcher(response.body());
-            if (m.find()) csrf = m.group(1);
-            return response;
         }
 
         /** The incident banners on the page, each as its text. */
@@ -256,9 +227,7 @@ class SocialAndBannerChannelsTest {
         assertThat(ines.banners("/")).as("stays gone").isEmpty();
         assertThat(otto.banners("/")).as("only for who dismissed it").hasSize(1);
         // without the token nothing happens
-        HttpResponse<String> forged = ines.http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port() + "/banners/" + first + "/dismiss"))
-                .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString("return=/")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> forged = ines.postWithoutCsrf("/banners/" + first + "/dismiss", "return", "/");
         assertThat(forged.statusCode()).isEqualTo(403);
 
         String second = Api.expect(201, publish(id, "monitoring", "I'm sorry for the wait: posting is back since 11:30 and we are watching it. " + SIGNED,

@@ -12,14 +12,13 @@ import dev.signalbox.accounts.Users;
 import dev.signalbox.mail.MailBounced;
 import dev.signalbox.platform.Ids;
 import dev.signalbox.testing.Api;
+import dev.signalbox.testing.FormBrowser;
 import dev.signalbox.testing.Node;
 import dev.signalbox.testing.TestPostgres;
 import jakarta.mail.Message;
 import jakarta.mail.Session;
 import jakarta.mail.internet.MimeMessage;
 import java.io.ByteArrayInputStream;
-import java.net.CookieManager;
-import java.net.CookiePolicy;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -477,7 +476,7 @@ class SupportInboxTest {
         assertThat(page.body()).contains("Was my Facebook page affected?").contains(title);
         HttpResponse<String> composed = operator.post(SupportPages.compose(thread), "body", "Hi Dana,", "canned", cannedId);
         assertThat(composed.body()).contains("Hi Dana,\n\nYour passwords and billing were not affected.</textarea>");
-        HttpResponse<String> fragment = operator.send(SupportPages.compose(thread), true, "body", "", "canned", cannedId);
+        HttpResponse<String> fragment = operator.postAsHtmx(SupportPages.compose(thread), "body", "", "canned", cannedId);
         assertThat(fragment.body().strip()).startsWith("<textarea id=\"reply-body\"").doesNotContain("<html");
 
         HttpResponse<String> empty = operator.post(SupportPages.replies(thread), "body", " ");
@@ -599,53 +598,9 @@ class SupportInboxTest {
         }
     }
 
-    /** A browser: cookies, redirects, and the CSRF token of the last page read. */
-    static final class Browser {
-        final HttpClient http = HttpClient.newBuilder().cookieHandler(new CookieManager(null, CookiePolicy.ACCEPT_ALL))
-                .followRedirects(HttpClient.Redirect.NORMAL).build();
-        final int port;
-        String csrf;
-
+    static final class Browser extends FormBrowser {
         Browser(int port) {
-            this.port = port;
-        }
-
-        HttpResponse<String> get(String path) throws Exception {
-            return remember(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(), HttpResponse.BodyHandlers.ofString()));
-        }
-
-        HttpResponse<String> post(String path, String... pairs) throws Exception {
-            return send(path, false, pairs);
-        }
-
-        HttpResponse<String> postWithoutCsrf(String path, String... pairs) throws Exception {
-            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                    .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(form(pairs))).build(),
-                    HttpResponse.BodyHandlers.ofString());
-        }
-
-        HttpResponse<String> send(String path, boolean htmx, String... pairs) throws Exception {
-            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                    .header("Content-Type", "application/x-www-form-urlencoded")
-                    .POST(HttpRequest.BodyPublishers.ofString("_csrf=" + URLEncoder.encode(csrf, StandardCharsets.UTF_8) + "&" + form(pairs)));
-            if (htmx) request.header("HX-Request", "true");
-            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-            return htmx ? response : remember(response);
-        }
-
-        private static String form(String... pairs) {
-            StringBuilder form = new StringBuilder();
-            for (int i = 0; i < pairs.length; i += 2) {
-                if (!form.isEmpty()) form.append('&');
-                form.append(URLEncoder.encode(pairs[i], StandardCharsets.UTF_8)).append('=').append(URLEncoder.encode(pairs[i + 1], StandardCharsets.UTF_8));
-            }
-            return form.toString();
-        }
-
-        private HttpResponse<String> remember(HttpResponse<String> response) {
-            Matcher m = Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"").matcher(response.body());
-            if (m.find()) csrf = m.group(1);
-            return response;
+            super(port);
         }
     }
 }
