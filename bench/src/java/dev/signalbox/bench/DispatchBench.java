@@ -113,6 +113,8 @@ public final class DispatchBench {
                         + " distinct), " + ours.failedOrHeld() + " failed/held, " + ours.attempts() + " attempts",
                 n + " each", once);
 
+        report.row("Burst: Signalbox posts/s received by the sandbox, per 10 s from the due instant",
+                load.arrivalsPerBucket(prefix, due, 10));
         report.row("Burst: Signalbox attempt time, claimed → settled (the " + settings.latencyMs() + " ms call included)",
                 "p50 " + BenchReport.millis(attempts.p50Ms()) + ", p99 " + BenchReport.millis(attempts.p99Ms())
                         + ", max " + BenchReport.millis(attempts.maxMs()));
@@ -135,6 +137,8 @@ public final class DispatchBench {
             report.row("Burst: db-scheduler 16.7.1 throughput (same calls, " + settings.concurrency() + " threads, 200 ms polling)",
                     BenchReport.perSecond(theirs.postsPerSecond()) + " (" + BenchReport.seconds(SignalboxLoad.seconds(refDue, theirs.lastCompleted()))
                             + "; " + theirs.completed() + " done, " + theirs.failed() + " failed, sandbox got " + received[0] + ")");
+            report.row("Burst: db-scheduler posts/s received by the sandbox, per 10 s from the due instant",
+                    load.arrivalsPerBucket(refPrefix, refDue, 10));
             report.row("Burst: db-scheduler mean call time (the " + settings.latencyMs() + " ms call)",
                     BenchReport.millis(theirs.meanCallMs()));
             report.check("Burst: Signalbox ÷ db-scheduler", String.format(java.util.Locale.ROOT, "%.2f×", ratio), "≥ 1.0×", ratio >= 1.0);

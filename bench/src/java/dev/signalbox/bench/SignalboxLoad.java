@@ -122,6 +122,22 @@ final class SignalboxLoad {
                 .single();
     }
 
+    /**
+     * Statuses the sandbox received per {@code bucketSeconds} after {@code from}, for texts starting
+     * with {@code prefix}: the shape of a burst (warm-up at the start, a tail at the end), counted on
+     * the receiving side, the same for Signalbox and the reference.
+     */
+    String arrivalsPerBucket(String prefix, Instant from, int bucketSeconds) {
+        java.util.List<String> counts = db.sql("""
+                select floor(extract(epoch from received_at - :from) / :bucket)::int as b, count(*)
+                from sandbox_statuses where text like :p || '%'
+                group by b order by b""")
+                .param("p", prefix).param("from", odt(from)).param("bucket", bucketSeconds)
+                .query((rs, i) -> String.format(java.util.Locale.ROOT, "%,d", rs.getLong(2) / bucketSeconds))
+                .list();
+        return String.join(" · ", counts);
+    }
+
     private String textPrefix(String label) {
         return "Signalbox bench " + run + " " + label + " post ";
     }
