@@ -49,6 +49,11 @@ record BenchSettings(String scenario, int posts, int profiles, int latencyMs, in
         return number(name, fallback);
     }
 
+    /** Posts in the unmeasured warm-up burst run through Signalbox and through db-scheduler before the measured ones (bench.warmupPosts). */
+    int warmupPosts() {
+        return number("bench.warmupPosts", 20_000);
+    }
+
     int steadyPosts() {
         return rate * seconds;
     }

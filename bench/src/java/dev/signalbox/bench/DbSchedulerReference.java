@@ -44,6 +44,8 @@ final class DbSchedulerReference {
             .connectTimeout(Duration.ofSeconds(5)).followRedirects(HttpClient.Redirect.NEVER).build();
     private final String sandbox;
     private final List<String> tokens;
+    /** Makes idempotency keys unique per run, so a warm-up's keys never collide with the measured run's. */
+    private final String keyPrefix = "dbs-" + Long.toHexString(System.nanoTime()) + "-";
     private final AtomicInteger completed = new AtomicInteger();
     private final AtomicInteger failed = new AtomicInteger();
     private final AtomicLong lastCompletedMillis = new AtomicLong();
@@ -103,7 +105,7 @@ final class DbSchedulerReference {
                 .timeout(Duration.ofSeconds(20))
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .header("Authorization", "Bearer " + tokens.get(post % tokens.size()))
-                .header("Idempotency-Key", "dbs-" + post)
+                .header("Idempotency-Key", keyPrefix + post)
                 .POST(HttpRequest.BodyPublishers.ofString(SandboxTokens.form(form)))
                 .build();
         long started = System.nanoTime();
@@ -126,10 +128,10 @@ final class DbSchedulerReference {
         lastCompletedMillis.accumulateAndGet(System.currentTimeMillis(), Math::max);
     }
 
-    /** db-scheduler's PostgreSQL table, as in its postgresql_tables.sql. */
+    /** db-scheduler's PostgreSQL table, as in its postgresql_tables.sql (kept between a warm-up and the measured run). */
     private static void createTable(JdbcClient db) {
         db.sql("""
-                create table scheduled_tasks (
+                create table if not exists scheduled_tasks (
                   task_name text not null,
                   task_instance text not null,
                   task_data bytea,
@@ -144,8 +146,8 @@ final class DbSchedulerReference {
                   priority smallint,
                   primary key (task_name, task_instance)
                 )""").update();
-        db.sql("create index execution_time_idx on scheduled_tasks (execution_time)").update();
-        db.sql("create index last_heartbeat_idx on scheduled_tasks (last_heartbeat)").update();
-        db.sql("create index priority_execution_time_idx on scheduled_tasks (priority desc, execution_time asc)").update();
+        db.sql("create index if not exists execution_time_idx on scheduled_tasks (execution_time)").update();
+        db.sql("create index if not exists last_heartbeat_idx on scheduled_tasks (last_heartbeat)").update();
+        db.sql("create index if not exists priority_execution_time_idx on scheduled_tasks (priority desc, execution_time asc)").update();
     }
 }

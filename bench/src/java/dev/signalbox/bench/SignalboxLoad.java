@@ -128,12 +128,17 @@ final class SignalboxLoad {
      * the receiving side, the same for Signalbox and the reference.
      */
     String arrivalsPerBucket(String prefix, Instant from, int bucketSeconds) {
+        // the last bucket is divided by the time it actually covers, up to the last arrival
         java.util.List<String> counts = db.sql("""
-                select floor(extract(epoch from received_at - :from) / :bucket)::int as b, count(*)
-                from sandbox_statuses where text like :p || '%'
-                group by b order by b""")
+                with arrivals as (
+                    select extract(epoch from received_at - :from) as s from sandbox_statuses where text like :p || '%'
+                ), buckets as (
+                    select floor(s / :bucket)::int as b, count(*) as n from arrivals group by 1
+                )
+                select n / greatest(0.001, least((b + 1) * :bucket, (select max(s) from arrivals)) - greatest(b * :bucket, 0))
+                from buckets order by b""")
                 .param("p", prefix).param("from", odt(from)).param("bucket", bucketSeconds)
-                .query((rs, i) -> String.format(java.util.Locale.ROOT, "%,d", rs.getLong(2) / bucketSeconds))
+                .query((rs, i) -> String.format(java.util.Locale.ROOT, "%,.0f", rs.getDouble(1)))
                 .list();
         return String.join(" · ", counts);
     }
