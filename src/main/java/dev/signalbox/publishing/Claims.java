@@ -36,7 +36,7 @@ class Claims {
                 select head.id
                 from profiles pr
                 cross join lateral (
-                    select p.id, p.status, p.due_at, p.next_attempt_at, p.claim_expires_at
+                    select p.id, p.status, p.due_at, p.seq, p.next_attempt_at, p.claim_expires_at
                     from posts p
                     where p.profile_id = pr.id and p.status in ('scheduled', 'publishing')
                     order by p.due_at, p.seq
@@ -47,7 +47,9 @@ class Claims {
                   )
                   and ((head.status = 'scheduled' and coalesce(head.next_attempt_at, head.due_at) <= :now)
                     or (head.status = 'publishing' and head.claim_expires_at < :now))
-                order by coalesce(head.next_attempt_at, head.due_at)
+                -- the longest-waiting first; among posts due at the same instant, the one scheduled first, so
+                -- that in a burst every profile's queue moves at the same pace
+                order by coalesce(head.next_attempt_at, head.due_at), head.seq
                 limit :scan
             ), locked as (
                 -- by id from the heads' list, not a join: with a join and the limit, the planner may read the
@@ -56,6 +58,7 @@ class Claims {
                 from posts p
                 where p.id = any(array(select id from heads))
                   and (p.status = 'scheduled' or (p.status = 'publishing' and p.claim_expires_at < :now))
+                order by coalesce(p.next_attempt_at, p.due_at), p.seq
                 for update of p skip locked
                 limit :limit
             ), claimed as (

@@ -38,6 +38,35 @@ class DispatchClusterTest {
     }
 
     @Test
+    void posts_due_at_one_instant_go_out_in_the_order_they_were_scheduled_so_no_profile_races_ahead() throws Exception {
+        String db = TestPostgres.freshDatabaseUrl();
+        // Fewer calls in flight than profiles: which profile goes next is the claim's choice.
+        Map<String, String> dispatch = Map.of("signalbox.dispatch.concurrency", "3", "signalbox.dispatch.poll-interval-ms", "50",
+                "signalbox.sandbox.latency-ms", "20");
+        try (Node a = Node.start(db, dispatch)) {
+            JdbcClient sql = a.bean(JdbcClient.class);
+            List<String> profiles = connectProfiles(a.api(), 12);
+            insertPostsDueSoon(sql, profiles, 8, Duration.ofSeconds(1)); // round by round: every profile's 1st, then every 2nd, …
+
+            awaitAllPublished(sql, 96, Duration.ofMinutes(1));
+
+            List<String> arrivals = sql.sql("""
+                    select p.profile_id from sandbox_statuses s join posts p on p.id = s.idempotency_key
+                    order by s.received_at, s.id""").query(String.class).list();
+            assertThat(arrivals).hasSize(96);
+            Map<String, Integer> sent = new java.util.HashMap<>();
+            profiles.forEach(p -> sent.put(p, 0));
+            int widestGap = 0;
+            for (String profile : arrivals) {
+                sent.merge(profile, 1, Integer::sum);
+                widestGap = Math.max(widestGap, java.util.Collections.max(sent.values()) - java.util.Collections.min(sent.values()));
+            }
+            assertThat(widestGap).as("how far the most-published profile got ahead of the least-published one, in posts")
+                    .isLessThanOrEqualTo(2);
+        }
+    }
+
+    @Test
     void posts_claimed_by_a_node_that_dies_mid_batch_are_published_by_the_others_none_twice() throws Exception {
         String db = TestPostgres.freshDatabaseUrl();
         // The sandbox lives on a node that stays up; every 'create' takes 300 ms there, so the
