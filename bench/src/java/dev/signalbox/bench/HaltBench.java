@@ -97,6 +97,8 @@ final class HaltBench {
                     select exists (select 1 from information_schema.columns where table_name = 'post_attempts' and column_name = 'call_answered_at')""")
                     .query(Boolean.class).single();
             List<Double> answered = new ArrayList<>();
+            List<Double> pickedUp = new ArrayList<>();
+            List<Double> committed = new ArrayList<>();
             List<Integer> inFlight = new ArrayList<>();
             for (int i = 0; i < halts; i++) {
                 Thread.sleep(ThreadLocalRandom.current().nextLong(300, 1200));
@@ -143,13 +145,28 @@ final class HaltBench {
                     beyondCalls.add(Math.max(0, millis(lastAnswer, quiescentAt)));
                 }
                 answered.add(millis(asked, returned));
+                // the halt's id carries the node's clock when the halt code began (see Ids); createdAt is stamped
+                // once the claim lock is held: these split the time to "no new call" into request, lock and the rest
+                pickedUp.add(millis(asked, idTime(body.get("id").asString())));
+                committed.add(millis(asked, Instant.parse(body.get("createdAt").asString())));
+                if (noNewCall.getLast() > 100) {
+                    for (String late : db.sql("""
+                            select node || ' post ' || post_id || ' attempt ' || attempt || ': claimed +'
+                                   || round(extract(epoch from started_at - :asked) * 1000) || ' ms, call started +'
+                                   || round(extract(epoch from call_started_at - :asked) * 1000) || ' ms'
+                            from post_attempts where call_started_at > :late order by call_started_at""")
+                            .param("asked", Timestamp.from(asked)).param("late", Timestamp.from(asked.plusMillis(100)))
+                            .query(String.class).list()) {
+                        DispatchBench.progress("  late call start after halt " + i + ": " + late);
+                    }
+                }
                 inFlight.add(body.get("inFlightAtHalt").size());
                 via.delete("/api/v1/halts/" + body.get("id").asString() + "?reason=benchmark");
                 long left = db.sql("select count(*) from posts where status in ('scheduled', 'publishing') and text like :p || '%'")
                         .param("p", prefix).query(Long.class).single();
                 DispatchBench.progress(String.format(Locale.ROOT,
-                        "halt %d: last call start +%.0f ms (arrival +%.0f ms), quiescent +%.0f ms (%.0f ms after the last in-flight answer), answered +%.0f ms, %d in flight; %d posts left",
-                        i, noNewCall.getLast(), noNewArrival.getLast(), quiescent.getLast(), beyondCalls.isEmpty() ? Double.NaN : beyondCalls.getLast(),
+                        "halt %d: halt code began +%.0f ms, lock held +%.0f ms, last call start +%.0f ms (arrival +%.0f ms), quiescent +%.0f ms (%.0f ms after the last in-flight answer), answered +%.0f ms, %d in flight; %d posts left",
+                        i, pickedUp.getLast(), committed.getLast(), noNewCall.getLast(), noNewArrival.getLast(), quiescent.getLast(), beyondCalls.isEmpty() ? Double.NaN : beyondCalls.getLast(),
                         answered.getLast(), inFlight.getLast(), left));
                 if (left < 2_000) {
                     DispatchBench.progress("few posts left: stopping the halts here so the load stays realistic");
@@ -173,6 +190,8 @@ final class HaltBench {
                         describe(quiescent), "≤ call duration (" + settings.latencyMs() + " ms) + 100 ms", percentile(quiescent, 0.99) <= budget);
             }
             report.row("Halt → API answer received by the caller", describe(answered));
+            report.row("Halt → the node's halt code begins (request handling; the halt id's time)", describe(pickedUp));
+            report.row("Halt → claim lock held, halt row written (its createdAt)", describe(committed));
             report.row("Calls in flight when each halt was placed", "median " + (int) percentile(inFlight.stream().map(Integer::doubleValue).toList(), 0.5)
                     + ", max " + inFlight.stream().mapToInt(Integer::intValue).max().orElse(0));
             report.check("Every post published exactly once across all halts and lifts",
@@ -189,6 +208,15 @@ final class HaltBench {
             report.writeTo(Path.of("bench", "results", "halt.md"));
             return outcome.everyPostExactlyOnce();
         }
+    }
+
+    /** The milliseconds in an id's time-ordered body (Crockford base32, 10 characters after the prefix; see Ids). */
+    static Instant idTime(String id) {
+        String alphabet = "0123456789abcdefghjkmnpqrstvwxyz";
+        String body = id.substring(id.indexOf('_') + 1);
+        long millis = 0;
+        for (int k = 0; k < 10; k++) millis = (millis << 5) | alphabet.indexOf(body.charAt(k));
+        return Instant.ofEpochMilli(millis);
     }
 
     static double millis(Instant from, Instant to) {
