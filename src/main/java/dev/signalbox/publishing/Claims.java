@@ -1,7 +1,13 @@
 package dev.signalbox.publishing;
 
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
+import org.springframework.jdbc.core.namedparam.NamedParameterUtils;
+import org.springframework.jdbc.core.namedparam.ParsedSql;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -77,11 +83,18 @@ class Claims {
             from claimed c join profiles pr on pr.id = c.profile_id
             """;
 
-    private final JdbcClient db;
-    private final TransactionTemplate tx;
+    private static final ParsedSql CLAIM_PARSED = NamedParameterUtils.parseSqlStatement(CLAIM);
 
-    Claims(JdbcClient db, TransactionTemplate tx) {
+    private final JdbcClient db;
+    private final JdbcTemplate jdbc;
+    private final TransactionTemplate tx;
+    /** The claim statement running right now on this node, so that a halt being placed can cancel it. */
+    private volatile PreparedStatement running;
+    private volatile boolean cancelled;
+
+    Claims(JdbcClient db, JdbcTemplate jdbc, TransactionTemplate tx) {
         this.db = db;
+        this.jdbc = jdbc;
         this.tx = tx;
     }
 
@@ -91,15 +104,48 @@ class Claims {
      * snapshot is taken after the lock, so it sees every halt committed before it.
      */
     List<Claimed> claim(String node, int limit, Instant now, Instant leaseEnd) {
+        cancelled = false;
+        MapSqlParameterSource params = new MapSqlParameterSource()
+                .addValue("node", node).addValue("limit", limit).addValue("scan", limit * 3)
+                .addValue("now", Posts.odt(now)).addValue("leaseEnd", Posts.odt(leaseEnd));
+        String sql = NamedParameterUtils.substituteNamedParameters(CLAIM_PARSED, params);
+        Object[] values = NamedParameterUtils.buildValueArray(CLAIM_PARSED, params, null);
         return tx.execute(status -> {
             db.sql("select pg_advisory_xact_lock_shared(:k)").param("k", Halts.CLAIM_LOCK).query((rs, n) -> 1).single();
-            return db.sql(CLAIM)
-                    .param("node", node).param("limit", limit).param("scan", limit * 3)
-                    .param("now", Posts.odt(now)).param("leaseEnd", Posts.odt(leaseEnd))
-                    .query((rs, n) -> new Claimed(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                            rs.getInt(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getBoolean(10)))
-                    .list();
+            try {
+                return jdbc.query(connection -> {
+                    PreparedStatement statement = connection.prepareStatement(sql);
+                    for (int i = 0; i < values.length; i++) statement.setObject(i + 1, values[i]);
+                    running = statement;
+                    return statement;
+                }, (rs, n) -> new Claimed(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                        rs.getInt(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getBoolean(10)));
+            } finally {
+                running = null; // before the commit: a late cancel must not reach anything else
+            }
         });
+    }
+
+    /**
+     * Cancels the claim statement running on this node, if any: a halt being placed waits for every
+     * claim in progress (see {@link Halts}), and a claim cancelled takes nothing — its transaction rolls
+     * back, ledger lines and all — so the halt need not wait for it. The dispatcher claims again once
+     * the halt is in place, and that claim sees it.
+     */
+    void cancelRunning() {
+        PreparedStatement statement = running;
+        if (statement == null) return;
+        cancelled = true;
+        try {
+            statement.cancel(); // the driver cancels only while the statement runs, never the one after it
+        } catch (SQLException e) {
+            // it finished meanwhile, or the cancel request could not be sent: the halt waits for it as before
+        }
+    }
+
+    /** Whether the last claim failed because {@link #cancelRunning} cancelled it. */
+    boolean wasCancelled() {
+        return cancelled;
     }
 
     /** Keeps this node's claims alive while their calls are in flight. */

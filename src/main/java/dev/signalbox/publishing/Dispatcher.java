@@ -100,6 +100,7 @@ class Dispatcher implements SmartLifecycle {
             return;
         }
         running = true;
+        halts.onAnnounced(claims::cancelRunning);
         calls = Executors.newVirtualThreadPerTaskExecutor();
         heartbeat = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("dispatch-heartbeat").factory());
         long beat = Math.max(1, lease.toMillis() / 3);
@@ -115,6 +116,11 @@ class Dispatcher implements SmartLifecycle {
         int minimumBatch = Math.max(1, concurrency / 4);
         while (running) {
             try {
+                if (halts.beingPlaced()) {
+                    // a halt is taking the claim lock: a claim now would only make it wait (see HaltWatch)
+                    Thread.sleep(5);
+                    continue;
+                }
                 int free = capacity.availablePermits();
                 if (free < minimumBatch) {
                     signal.await(pollMillis);
@@ -141,6 +147,10 @@ class Dispatcher implements SmartLifecycle {
                 Thread.currentThread().interrupt();
                 return;
             } catch (DataAccessException e) {
+                if (claims.wasCancelled()) {
+                    log.debug("Dispatcher {} cancelled its claim for a halt being placed", node);
+                    continue;
+                }
                 log.warn("Dispatcher {} could not claim posts; retrying: {}", node, e.getMostSpecificCause().getMessage());
                 sleepQuietly(pollMillis);
             } catch (RuntimeException e) {

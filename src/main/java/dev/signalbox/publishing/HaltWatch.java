@@ -43,13 +43,19 @@ public class HaltWatch {
     static final String ANNOUNCED = "coming|";
     static final String WITHDRAWN = "withdrawn|";
     static final java.time.Duration ANNOUNCED_FOR = java.time.Duration.ofSeconds(30);
+    /**
+     * How long after an announcement this node holds back new claims, unless the halt is in place sooner: long
+     * enough for a halt to take the claim lock, short enough that a lost notification costs little.
+     */
+    static final java.time.Duration PLACING_PAUSE = java.time.Duration.ofSeconds(2);
 
-    private record Announced(ActiveHalt halt, long until) {}
+    private record Announced(ActiveHalt halt, long announcedAt, long until) {}
 
     private final JdbcClient db;
     private final DispatchSignal signal;
     private volatile List<ActiveHalt> active = List.of();
     private final java.util.Map<String, Announced> announced = new java.util.concurrent.ConcurrentHashMap<>();
+    private final List<Runnable> onAnnounced = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final java.util.concurrent.ExecutorService refresher =
             java.util.concurrent.Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("halt-refresh").factory());
 
@@ -83,7 +89,33 @@ public class HaltWatch {
 
     /** From now on this node starts no call in the scope of {@code halt}, which is being placed. */
     void announce(ActiveHalt halt) {
-        announced.put(halt.id(), new Announced(halt, System.nanoTime() + ANNOUNCED_FOR.toNanos()));
+        long now = System.nanoTime();
+        announced.put(halt.id(), new Announced(halt, now, now + ANNOUNCED_FOR.toNanos()));
+        for (Runnable listener : onAnnounced) {
+            try {
+                listener.run();
+            } catch (RuntimeException e) {
+                log.warn("A listener of halt announcements failed: {}", e.getMessage());
+            }
+        }
+    }
+
+    /** Runs {@code listener} (briefly, on the announcing thread) each time a halt is announced as being placed. */
+    void onAnnounced(Runnable listener) {
+        onAnnounced.add(listener);
+    }
+
+    /**
+     * Whether a halt announced less than {@link #PLACING_PAUSE} ago is still being placed: while one is,
+     * the dispatcher starts no claim, so the halt takes the claim lock without queueing behind new claims.
+     */
+    boolean beingPlaced() {
+        if (announced.isEmpty()) return false;
+        long now = System.nanoTime();
+        for (Announced a : announced.values()) {
+            if (now - a.announcedAt() < PLACING_PAUSE.toNanos()) return true;
+        }
+        return false;
     }
 
     void withdraw(String id) {

@@ -79,6 +79,44 @@ class HaltGuaranteeTest {
     }
 
     @Test
+    void a_halt_does_not_wait_for_a_claim_that_is_stuck_in_the_database() throws Exception {
+        String db = TestPostgres.freshDatabaseUrl();
+        try (Node node = Node.start(db, Map.of("signalbox.admin.email", ADMIN, "signalbox.admin.password", PASSWORD,
+                "signalbox.dispatch.poll-interval-ms", "50"))) {
+            Api operator = node.api().as(node.api().post("/api/v1/auth/token", "{\"email\":\"" + ADMIN + "\",\"password\":\"" + PASSWORD + "\"}").text("token"));
+            JdbcClient sql = node.bean(JdbcClient.class);
+            List<String> profiles = NetworkSide.connectSandboxProfiles(node.api(), "Stuck", 1);
+            try (java.sql.Connection blocker = node.bean(javax.sql.DataSource.class).getConnection()) {
+                blocker.setAutoCommit(false);
+                blocker.createStatement().execute("lock table post_attempts in exclusive mode");
+                NetworkSide.insertPostsDue(sql, profiles, 1, Instant.now());
+                // The dispatcher's claim now waits for that table lock while it holds the claim lock, which a halt
+                // must take exclusively: a claim stuck like this is what a slow claim on a busy database looks like.
+                Instant deadline = Instant.now().plusSeconds(20);
+                while (sql.sql("select count(*) from pg_stat_activity where wait_event_type = 'Lock' and query like 'with heads%'")
+                        .query(Integer.class).single() == 0) {
+                    assertThat(Instant.now()).as("a claim waiting for the table lock").isBefore(deadline);
+                    Thread.sleep(20);
+                }
+
+                java.util.concurrent.CompletableFuture<Api.Answer> placing = java.util.concurrent.CompletableFuture.supplyAsync(
+                        () -> operator.post("/api/v1/halts", "{\"scope\":\"global\",\"reason\":\"stuck claim drill\"}"));
+                // Returns while the claim is still stuck (it is cancelled), instead of waiting for the table lock to go.
+                Api.Answer halt = Api.expect(201, placing.get(30, java.util.concurrent.TimeUnit.SECONDS));
+                assertThat(halt.json().get("inFlightAtHalt")).isEmpty();
+                assertThat(sql.sql("select count(*) from post_attempts").query(Integer.class).single())
+                        .as("ledger lines left by the cancelled claim").isZero();
+                blocker.rollback();
+                Thread.sleep(500);
+                assertThat(sql.sql("select count(*) from sandbox_statuses").query(Integer.class).single()).as("published during the halt").isZero();
+                Api.expect(200, operator.delete("/api/v1/halts/" + halt.text("id") + "?reason=drill+over"));
+            }
+            NetworkSide.awaitAllPublished(sql, 1, Duration.ofSeconds(30));
+            NetworkSide.assertExactlyOnceAndInOrder(sql, 1);
+        }
+    }
+
+    @Test
     void incident_channels_keep_posting_through_a_global_halt_unless_named() throws Exception {
         String db = TestPostgres.freshDatabaseUrl();
         try (Node node = Node.start(db, Map.of("signalbox.admin.email", ADMIN, "signalbox.admin.password", PASSWORD,
