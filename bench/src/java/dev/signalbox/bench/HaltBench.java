@@ -49,13 +49,22 @@ final class HaltBench {
         report.header("load average at start: " + DispatchBench.loadAverage());
         String key = SignalboxProcess.randomKey();
         DispatchBench.progress("starting PostgreSQL and three Signalbox nodes (logs in " + workDir + ")");
+        // With bench.separateSandbox the network is a fourth JVM (dispatch off), as a real network is elsewhere;
+        // by default node a serves it for all three, so halts sent to a queue behind the network's own traffic.
+        boolean separate = Boolean.parseBoolean(System.getProperty("bench.separateSandbox", "false"));
+        report.header(separate ? "the sandbox network runs in a fourth JVM (dispatch off); the three nodes only dispatch"
+                : "node a also serves the sandbox network for all three nodes");
         try (BenchDatabase database = BenchDatabase.start();
+                SignalboxProcess network = separate ? SignalboxProcess.start(settings, database.url(BenchDatabase.SIGNALBOX),
+                        workDir.resolve("network"), key, List.of("--signalbox.dispatch.enabled=false")) : null;
                 SignalboxProcess a = SignalboxProcess.start(settings, database.url(BenchDatabase.SIGNALBOX), workDir.resolve("a"), key,
-                        List.of("--signalbox.admin.email=" + ADMIN, "--signalbox.admin.password=" + PASSWORD));
+                        separate ? List.of("--signalbox.admin.email=" + ADMIN, "--signalbox.admin.password=" + PASSWORD,
+                                "--signalbox.sandbox.url=" + network.sandboxUrl())
+                                : List.of("--signalbox.admin.email=" + ADMIN, "--signalbox.admin.password=" + PASSWORD));
                 SignalboxProcess b = SignalboxProcess.start(settings, database.url(BenchDatabase.SIGNALBOX), workDir.resolve("b"), key,
-                        List.of("--signalbox.sandbox.url=" + a.sandboxUrl()));
+                        List.of("--signalbox.sandbox.url=" + (separate ? network : a).sandboxUrl()));
                 SignalboxProcess c = SignalboxProcess.start(settings, database.url(BenchDatabase.SIGNALBOX), workDir.resolve("c"), key,
-                        List.of("--signalbox.sandbox.url=" + a.sandboxUrl()));
+                        List.of("--signalbox.sandbox.url=" + (separate ? network : a).sandboxUrl()));
                 HikariDataSource pool = database.pool(BenchDatabase.SIGNALBOX, 4)) {
             JdbcClient db = JdbcClient.create(pool);
             DispatchBench.progress("connecting " + settings.profiles() + " sandbox profiles");
@@ -165,8 +174,8 @@ final class HaltBench {
                 long left = db.sql("select count(*) from posts where status in ('scheduled', 'publishing') and text like :p || '%'")
                         .param("p", prefix).query(Long.class).single();
                 DispatchBench.progress(String.format(Locale.ROOT,
-                        "halt %d: halt code began +%.0f ms, lock held +%.0f ms, last call start +%.0f ms (arrival +%.0f ms), quiescent +%.0f ms (%.0f ms after the last in-flight answer), answered +%.0f ms, %d in flight; %d posts left",
-                        i, pickedUp.getLast(), committed.getLast(), noNewCall.getLast(), noNewArrival.getLast(), quiescent.getLast(), beyondCalls.isEmpty() ? Double.NaN : beyondCalls.getLast(),
+                        "halt %d via node %s: halt code began +%.0f ms, lock held +%.0f ms, last call start +%.0f ms (arrival +%.0f ms), quiescent +%.0f ms (%.0f ms after the last in-flight answer), answered +%.0f ms, %d in flight; %d posts left",
+                        i, "abc".charAt(i % 3), pickedUp.getLast(), committed.getLast(), noNewCall.getLast(), noNewArrival.getLast(), quiescent.getLast(), beyondCalls.isEmpty() ? Double.NaN : beyondCalls.getLast(),
                         answered.getLast(), inFlight.getLast(), left));
                 if (left < 2_000) {
                     DispatchBench.progress("few posts left: stopping the halts here so the load stays realistic");
