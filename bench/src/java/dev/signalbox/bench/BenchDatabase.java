@@ -70,6 +70,52 @@ final class BenchDatabase implements AutoCloseable {
         return out.toString();
     }
 
+    /** Counters of the database's own upkeep: checkpoints, and autovacuum runs of the tables a burst writes. */
+    record Maintenance(long checkpointsTimed, long checkpointsRequested, java.util.Map<String, Long> autovacuums) {
+
+        /** What happened between {@code before} and this snapshot, e.g. "1 checkpoint (0 requested); autovacuum: posts 2". */
+        String since(Maintenance before) {
+            StringBuilder out = new StringBuilder();
+            long checkpoints = checkpointsTimed + checkpointsRequested - before.checkpointsTimed - before.checkpointsRequested;
+            out.append(checkpoints).append(checkpoints == 1 ? " checkpoint" : " checkpoints")
+                    .append(" (").append(checkpointsRequested - before.checkpointsRequested).append(" requested by WAL volume); autovacuum runs:");
+            int listed = 0;
+            for (var table : autovacuums.entrySet()) {
+                long runs = table.getValue() - before.autovacuums.getOrDefault(table.getKey(), 0L);
+                if (runs > 0) {
+                    out.append(listed++ == 0 ? " " : ", ").append(table.getKey()).append(' ').append(runs);
+                }
+            }
+            if (listed == 0) out.append(" none");
+            return out.toString();
+        }
+    }
+
+    Maintenance maintenance() {
+        long timed = 0;
+        long requested = 0;
+        java.util.Map<String, Long> autovacuums = new java.util.TreeMap<>();
+        for (String database : new String[] {SIGNALBOX, DB_SCHEDULER}) {
+            try (Connection c = server.getDatabase("postgres", database).getConnection(); Statement s = c.createStatement()) {
+                if (database.equals(SIGNALBOX)) {
+                    try (var rs = s.executeQuery("select checkpoints_timed, checkpoints_req from pg_stat_bgwriter")) {
+                        rs.next();
+                        timed = rs.getLong(1);
+                        requested = rs.getLong(2);
+                    }
+                }
+                try (var rs = s.executeQuery("""
+                        select relname, autovacuum_count from pg_stat_user_tables
+                        where relname in ('posts', 'post_attempts', 'sandbox_statuses', 'sandbox_idempotency_keys', 'scheduled_tasks')""")) {
+                    while (rs.next()) autovacuums.merge(rs.getString(1), rs.getLong(2), Long::sum);
+                }
+            } catch (SQLException e) {
+                // a database not created yet (db-scheduler's before the reference): nothing to count there
+            }
+        }
+        return new Maintenance(timed, requested, autovacuums);
+    }
+
     void resetStatements() {
         if (pgStats()) execute(SIGNALBOX, "select pg_stat_statements_reset()");
     }

@@ -110,7 +110,9 @@ public final class DispatchBench {
         String prefix = load.insertBurst("burst", n, due);
         requireAhead(due, "burst posts");
         database.resetStatements();
+        BenchDatabase.Maintenance upkeepBefore = database.maintenance();
         load.awaitSettled(prefix, within);
+        String upkeep = database.maintenance().since(upkeepBefore);
         Instant settled = Instant.now();
         if (BenchDatabase.pgStats()) progress("burst: database time by statement\n" + database.topStatements(15));
         SignalboxLoad.Outcome ours = load.outcome(prefix, n, due);
@@ -131,6 +133,7 @@ public final class DispatchBench {
 
         report.row("Burst: Signalbox posts/s received by the sandbox, per 10 s from the due instant",
                 load.arrivalsPerBucket(prefix, due, 10));
+        report.row("Burst: database upkeep during the Signalbox burst", upkeep);
         report.row("Burst: Signalbox attempt time, claimed → settled (the " + settings.latencyMs() + " ms call included)",
                 "p50 " + BenchReport.millis(attempts.p50Ms()) + ", p99 " + BenchReport.millis(attempts.p99Ms())
                         + ", max " + BenchReport.millis(attempts.maxMs()));
@@ -151,8 +154,10 @@ public final class DispatchBench {
             Instant refDue = Instant.now().plus(lead(n, 4_000));
             progress("reference: scheduling " + n + " db-scheduler tasks, all due at " + refDue);
             database.resetStatements();
+            BenchDatabase.Maintenance refUpkeepBefore = database.maintenance();
             DbSchedulerReference.Outcome theirs = new DbSchedulerReference(sandboxUrl, tokens)
                     .run(database, n, settings.concurrency(), refDue, refPrefix, within);
+            String refUpkeep = database.maintenance().since(refUpkeepBefore);
             if (BenchDatabase.pgStats()) progress("reference: database time by statement (both databases)\n" + database.topStatements(15));
             long[] received = db.sql("select count(*), count(distinct text) from sandbox_statuses where text like :p || '%'")
                     .param("p", refPrefix).query((rs, i) -> new long[] {rs.getLong(1), rs.getLong(2)}).single();
@@ -164,6 +169,7 @@ public final class DispatchBench {
                             + "; " + theirs.completed() + " done, " + theirs.failed() + " failed, sandbox got " + received[0] + ")");
             report.row("Burst: db-scheduler posts/s received by the sandbox, per 10 s from the due instant",
                     load.arrivalsPerBucket(refPrefix, refDue, 10));
+            report.row("Burst: database upkeep during the db-scheduler burst", refUpkeep);
             report.row("Burst: db-scheduler mean call time (the " + settings.latencyMs() + " ms call)",
                     BenchReport.millis(theirs.meanCallMs()));
             report.check("Burst: Signalbox ÷ db-scheduler", String.format(java.util.Locale.ROOT, "%.2f×", ratio), "≥ 1.0×", ratio >= 1.0);
