@@ -39,7 +39,7 @@ class HaltGuaranteeTest {
             others.put("signalbox.sandbox.url", "http://127.0.0.1:" + a.port() + "/sandbox");
             try (Node b = Node.start(db, others); Node c = Node.start(db, others)) {
                 JdbcClient sql = a.bean(JdbcClient.class);
-                Api operator = a.api().as(a.api().post("/api/v1/auth/token", "{\"email\":\"" + ADMIN + "\",\"password\":\"" + PASSWORD + "\"}").text("token"));
+                Api operator = operatorOn(a.api());
                 List<String> profiles = NetworkSide.connectSandboxProfiles(a.api(), "Busy", 40);
                 int total = 40 * 60;
                 NetworkSide.insertPostsDue(sql, profiles, 60, Instant.now());
@@ -81,9 +81,8 @@ class HaltGuaranteeTest {
     @Test
     void a_halt_does_not_wait_for_a_claim_that_is_stuck_in_the_database() throws Exception {
         String db = TestPostgres.freshDatabaseUrl();
-        try (Node node = Node.start(db, Map.of("signalbox.admin.email", ADMIN, "signalbox.admin.password", PASSWORD,
-                "signalbox.dispatch.poll-interval-ms", "50"))) {
-            Api operator = node.api().as(node.api().post("/api/v1/auth/token", "{\"email\":\"" + ADMIN + "\",\"password\":\"" + PASSWORD + "\"}").text("token"));
+        try (Node node = startWithOperator(db)) {
+            Api operator = operatorOn(node.api());
             JdbcClient sql = node.bean(JdbcClient.class);
             List<String> profiles = NetworkSide.connectSandboxProfiles(node.api(), "Stuck", 1);
             try (java.sql.Connection blocker = node.bean(javax.sql.DataSource.class).getConnection()) {
@@ -119,9 +118,8 @@ class HaltGuaranteeTest {
     @Test
     void incident_channels_keep_posting_through_a_global_halt_unless_named() throws Exception {
         String db = TestPostgres.freshDatabaseUrl();
-        try (Node node = Node.start(db, Map.of("signalbox.admin.email", ADMIN, "signalbox.admin.password", PASSWORD,
-                "signalbox.dispatch.poll-interval-ms", "50"))) {
-            Api operator = node.api().as(node.api().post("/api/v1/auth/token", "{\"email\":\"" + ADMIN + "\",\"password\":\"" + PASSWORD + "\"}").text("token"));
+        try (Node node = startWithOperator(db)) {
+            Api operator = operatorOn(node.api());
             Api customer = node.api().newCustomer("Cora");
             String workspace = customer.createWorkspace("Customer");
             String customerProfile = customer.connectSandbox(workspace, "cora_" + System.nanoTime() % 100000);
@@ -156,7 +154,7 @@ class HaltGuaranteeTest {
     void bad_halt_orders_are_refused_and_change_nothing() throws Exception {
         String db = TestPostgres.freshDatabaseUrl();
         try (Node node = Node.start(db, Map.of("signalbox.admin.email", ADMIN, "signalbox.admin.password", PASSWORD))) {
-            Api operator = node.api().as(node.api().post("/api/v1/auth/token", "{\"email\":\"" + ADMIN + "\",\"password\":\"" + PASSWORD + "\"}").text("token"));
+            Api operator = operatorOn(node.api());
             field(operator.post("/api/v1/halts", "{\"scope\":\"everything\",\"reason\":\"r\"}"), "scope");
             field(operator.post("/api/v1/halts", "{\"scope\":\"network\",\"target\":\"myspace\",\"reason\":\"r\"}"), "target");
             field(operator.post("/api/v1/halts", "{\"scope\":\"network\",\"reason\":\"r\"}"), "target");
@@ -194,5 +192,16 @@ class HaltGuaranteeTest {
             Thread.sleep(100);
         }
         throw new AssertionError("post " + post + " never became " + status + ": " + api.get("/api/v1/posts/" + post).body());
+    }
+
+    /** A node whose first operator is ADMIN, polling for due posts every 50 ms. */
+    private static Node startWithOperator(String db) {
+        return Node.start(db, Map.of("signalbox.admin.email", ADMIN, "signalbox.admin.password", PASSWORD,
+                "signalbox.dispatch.poll-interval-ms", "50"));
+    }
+
+    /** The operator ADMIN, signed in with a bearer token, on the node behind {@code api}. */
+    private static Api operatorOn(Api api) {
+        return api.as(api.post("/api/v1/auth/token", "{\"email\":\"" + ADMIN + "\",\"password\":\"" + PASSWORD + "\"}").text("token"));
     }
 }
