@@ -1,20 +1,15 @@
 package dev.signalbox.accounts;
 
-import java.io.IOException;
-import java.net.CookieManager;
-import java.net.CookiePolicy;
+import dev.signalbox.testing.FormBrowser;
 import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A browser-like visitor of the dashboard for tests outside the web package: keeps cookies,
- * follows redirects and sends back the CSRF token of the last page read (as web's DashboardSession does).
+ * The accounts tests' view of a {@link FormBrowser}: pages as records with a {@link Page#find}
+ * helper, and no checked exceptions.
  */
 final class Browser {
 
@@ -26,45 +21,29 @@ final class Browser {
         }
     }
 
-    private static final Pattern CSRF = Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"");
-    private final HttpClient http = HttpClient.newBuilder().cookieHandler(new CookieManager(null, CookiePolicy.ACCEPT_ALL))
-            .followRedirects(HttpClient.Redirect.NORMAL).build();
-    private final String base;
-    private String csrf;
+    private final FormBrowser browser;
 
     Browser(int port) {
-        this.base = "http://127.0.0.1:" + port;
+        this.browser = new FormBrowser(port);
     }
 
     Page get(String path) {
-        return remember(send(HttpRequest.newBuilder(URI.create(base + path)).GET()));
+        return page(() -> browser.get(path));
     }
 
     /** Submits a form of the last page read, with its CSRF token. Pairs are name, value, … */
     Page post(String path, String... pairs) {
-        StringBuilder body = new StringBuilder("_csrf=" + URLEncoder.encode(csrf, StandardCharsets.UTF_8));
-        for (int i = 0; i < pairs.length; i += 2) {
-            body.append('&').append(URLEncoder.encode(pairs[i], StandardCharsets.UTF_8)).append('=')
-                    .append(URLEncoder.encode(pairs[i + 1], StandardCharsets.UTF_8));
-        }
-        return remember(send(HttpRequest.newBuilder(URI.create(base + path))
-                .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(body.toString()))));
+        return page(() -> browser.post(path, pairs));
     }
 
-    private Page remember(Page page) {
-        Matcher m = CSRF.matcher(page.body());
-        if (m.find()) csrf = m.group(1);
-        return page;
-    }
-
-    private Page send(HttpRequest.Builder request) {
+    private static Page page(Callable<HttpResponse<String>> request) {
         try {
-            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = request.call();
             return new Page(response.statusCode(), response.body(), response.uri());
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (Exception e) {
             throw new IllegalStateException(e);
         }
     }

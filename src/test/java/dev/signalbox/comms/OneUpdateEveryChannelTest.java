@@ -9,17 +9,15 @@ import com.icegreen.greenmail.util.ServerSetupTest;
 import com.sun.net.httpserver.HttpServer;
 import dev.signalbox.accounts.TestTotp;
 import dev.signalbox.testing.Api;
+import dev.signalbox.testing.FormBrowser;
 import dev.signalbox.testing.Node;
 import dev.signalbox.testing.TestPostgres;
 import jakarta.mail.Message;
 import jakarta.mail.Session;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
-import java.net.CookieManager;
-import java.net.CookiePolicy;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -34,8 +32,6 @@ import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterAll;
@@ -286,30 +282,20 @@ class OneUpdateEveryChannelTest {
         }
     }
 
-    /** A signed-in customer's browser: cookies, redirects, the CSRF token of the last page. */
+    /** A signed-in customer's browser on the dashboard (see {@link FormBrowser}). */
     static final class Browser {
-        final HttpClient http = HttpClient.newBuilder().cookieHandler(new CookieManager(null, CookiePolicy.ACCEPT_ALL))
-                .followRedirects(HttpClient.Redirect.NORMAL).build();
-        String csrf;
+        final FormBrowser page = new FormBrowser(node.port());
 
         static Browser signedIn(String email) throws Exception {
             Browser b = new Browser();
-            b.get("/login");
-            String form = "_csrf=" + URLEncoder.encode(b.csrf, StandardCharsets.UTF_8) + "&username=" + URLEncoder.encode(email, StandardCharsets.UTF_8)
-                    + "&password=" + URLEncoder.encode(CUSTOMER_PASSWORD, StandardCharsets.UTF_8) + "&totp=";
-            HttpResponse<String> home = b.http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port() + "/login"))
-                    .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(form)).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            b.page.get("/login");
+            HttpResponse<String> home = b.page.post("/login", "username", email, "password", CUSTOMER_PASSWORD, "totp", "");
             assertThat(home.uri().getPath()).doesNotStartWith("/login");
             return b;
         }
 
         String get(String path) throws Exception {
-            String body = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port() + path)).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
-            Matcher m = Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"").matcher(body);
-            if (m.find()) csrf = m.group(1);
-            return body;
+            return page.get(path).body();
         }
     }
 }

@@ -14,6 +14,7 @@ import dev.signalbox.mail.Mailer;
 import dev.signalbox.sandbox.SandboxNetwork;
 import dev.signalbox.sandbox.SandboxStatus;
 import dev.signalbox.testing.Api;
+import dev.signalbox.testing.FormBrowser;
 import dev.signalbox.testing.Node;
 import dev.signalbox.testing.TestPostgres;
 import dev.signalbox.vault.TokenVault;
@@ -381,15 +382,12 @@ class NetworkDisconnectionTest {
         assertThat(lifted.body()).contains("Restriction lifted").doesNotContain("Lift the restriction");
     }
 
-    /** A browser on the dashboard: cookies, redirects, and the CSRF token of the last page it read. */
+    /** An operator's browser on the dashboard (see {@link FormBrowser}), signed in with two-factor. */
     static final class Browser {
-        final HttpClient http = HttpClient.newBuilder().cookieHandler(new java.net.CookieManager(null, java.net.CookiePolicy.ACCEPT_ALL))
-                .followRedirects(HttpClient.Redirect.NORMAL).build();
-        String csrf;
+        final FormBrowser page = new FormBrowser(node.port());
 
         HttpResponse<String> get(String path) throws Exception {
-            return read(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port() + path)).GET().build(),
-                    HttpResponse.BodyHandlers.ofString()));
+            return page.get(path);
         }
 
         /** Operators must use two-factor on the dashboard: enrol this one with a known secret, then sign in with its code. */
@@ -403,19 +401,7 @@ class NetworkDisconnectionTest {
         }
 
         HttpResponse<String> submit(String path, String... pairs) throws Exception {
-            StringBuilder form = new StringBuilder("_csrf=" + java.net.URLEncoder.encode(csrf, java.nio.charset.StandardCharsets.UTF_8));
-            for (int i = 0; i < pairs.length; i += 2) {
-                form.append('&').append(pairs[i]).append('=').append(java.net.URLEncoder.encode(pairs[i + 1], java.nio.charset.StandardCharsets.UTF_8));
-            }
-            return read(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port() + path))
-                    .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(form.toString())).build(),
-                    HttpResponse.BodyHandlers.ofString()));
-        }
-
-        private HttpResponse<String> read(HttpResponse<String> response) {
-            var m = java.util.regex.Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"").matcher(response.body());
-            if (m.find()) csrf = m.group(1);
-            return response;
+            return page.post(path, pairs);
         }
     }
 
