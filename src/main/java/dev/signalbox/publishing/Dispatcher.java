@@ -5,16 +5,15 @@ import dev.signalbox.networks.NetworkAdapter;
 import dev.signalbox.networks.Networks;
 import dev.signalbox.networks.Publication;
 import dev.signalbox.networks.PublishOutcome;
+import dev.signalbox.platform.Workers;
 import dev.signalbox.profiles.Profiles;
 import dev.signalbox.vault.TokenVault;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -84,7 +83,7 @@ class Dispatcher implements SmartLifecycle {
         this.batchSize = batchSize;
         this.pollMillis = pollMillis;
         this.lease = Duration.ofSeconds(leaseSeconds);
-        this.node = nodeId.isBlank() ? defaultNodeId() : nodeId;
+        this.node = Workers.nodeId(nodeId);
         this.capacity = new Semaphore(concurrency);
         meters.gauge("signalbox.dispatch.in_flight", inFlight);
     }
@@ -248,18 +247,8 @@ class Dispatcher implements SmartLifecycle {
         if (!running) return;
         running = false;
         loop.interrupt();
-        try {
-            loop.join(5_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        calls.shutdown();
-        try {
-            if (!calls.awaitTermination(20, TimeUnit.SECONDS)) {
-                log.warn("Dispatcher {} stopped with calls still in flight; their claims will expire and be retried", node);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (!Workers.awaitStop(loop, calls, Duration.ofSeconds(20))) {
+            log.warn("Dispatcher {} stopped with calls still in flight; their claims will expire and be retried", node);
         }
         heartbeat.shutdownNow();
     }
@@ -281,15 +270,5 @@ class Dispatcher implements SmartLifecycle {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    private static String defaultNodeId() {
-        String host;
-        try {
-            host = InetAddress.getLocalHost().getHostName();
-        } catch (java.io.IOException e) {
-            host = "node";
-        }
-        return host + "-" + UUID.randomUUID().toString().substring(0, 8);
     }
 }

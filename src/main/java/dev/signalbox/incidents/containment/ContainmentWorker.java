@@ -5,17 +5,16 @@ import dev.signalbox.networks.Connection;
 import dev.signalbox.networks.NetworkAdapter;
 import dev.signalbox.networks.Networks;
 import dev.signalbox.networks.RateLimits;
+import dev.signalbox.platform.Workers;
 import dev.signalbox.profiles.Profiles;
 import dev.signalbox.publishing.PublishedPosts;
 import dev.signalbox.vault.TokenVault;
-import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -94,7 +93,7 @@ class ContainmentWorker implements SmartLifecycle {
         this.pollMillis = pollMillis;
         this.lease = Duration.ofSeconds(leaseSeconds);
         this.callsPerProfile = Math.max(1, callsPerProfile);
-        this.node = nodeId.isBlank() ? defaultNodeId() : nodeId;
+        this.node = Workers.nodeId(nodeId);
     }
 
     /** A job was started on this node: look for lanes now rather than at the next poll. */
@@ -379,18 +378,8 @@ class ContainmentWorker implements SmartLifecycle {
         if (!running) return;
         running = false;
         signal();
-        try {
-            loop.join(5_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        lanes.shutdown();
-        try {
-            if (!lanes.awaitTermination(20, TimeUnit.SECONDS)) {
-                log.warn("Containment worker {} stopped with calls in flight; their lanes are taken over when the lease expires", node);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (!Workers.awaitStop(loop, lanes, Duration.ofSeconds(20))) {
+            log.warn("Containment worker {} stopped with calls in flight; their lanes are taken over when the lease expires", node);
         }
         heartbeat.shutdownNow();
     }
@@ -404,15 +393,5 @@ class ContainmentWorker implements SmartLifecycle {
     public int getPhase() {
         // Stop before the web server and the database pool go away.
         return Integer.MAX_VALUE - 1000;
-    }
-
-    private static String defaultNodeId() {
-        String host;
-        try {
-            host = InetAddress.getLocalHost().getHostName();
-        } catch (java.io.IOException e) {
-            host = "node";
-        }
-        return host + "-" + UUID.randomUUID().toString().substring(0, 8);
     }
 }
