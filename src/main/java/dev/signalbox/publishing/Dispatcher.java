@@ -86,6 +86,8 @@ class Dispatcher implements SmartLifecycle {
         this.node = Workers.nodeId(nodeId);
         this.capacity = new Semaphore(concurrency);
         meters.gauge("signalbox.dispatch.in_flight", inFlight);
+        // once per node, not per start: a halt being placed cancels the claim running here (a no-op when none is)
+        halts.onAnnounced(claims::cancelRunning);
     }
 
     String node() {
@@ -99,7 +101,6 @@ class Dispatcher implements SmartLifecycle {
             return;
         }
         running = true;
-        halts.onAnnounced(claims::cancelRunning);
         calls = Executors.newVirtualThreadPerTaskExecutor();
         heartbeat = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("dispatch-heartbeat").factory());
         long beat = Math.max(1, lease.toMillis() / 3);
