@@ -116,6 +116,18 @@ final class BenchDatabase implements AutoCloseable {
         return new Maintenance(timed, requested, autovacuums);
     }
 
+    /** PostgreSQL's main process (the parent of every backend), for {@link CpuUse}; 0 when it cannot be found. */
+    long postmasterPid() {
+        try (Connection c = server.getDatabase("postgres", SIGNALBOX).getConnection(); Statement s = c.createStatement();
+                var rs = s.executeQuery("select pg_backend_pid()")) {
+            rs.next();
+            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", rs.getString(1), "stat"));
+            return Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+")[1]);
+        } catch (SQLException | IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
     void resetStatements() {
         if (pgStats()) execute(SIGNALBOX, "select pg_stat_statements_reset()");
     }

@@ -59,6 +59,12 @@ final class DbSchedulerReference {
     /** Schedules n tasks due at {@code due} (which must still be ahead once they are in) and runs them all. */
     Outcome run(BenchDatabase database, int n, int threads, Instant due, String textPrefix, Duration within)
             throws IOException {
+        return run(database, n, threads, due, textPrefix, within, () -> {});
+    }
+
+    /** As above; {@code scheduled} runs once every task is in, before the due instant (to start measuring there). */
+    Outcome run(BenchDatabase database, int n, int threads, Instant due, String textPrefix, Duration within, Runnable scheduled)
+            throws IOException {
         try (HikariDataSource pool = database.pool(BenchDatabase.DB_SCHEDULER, POOL_SIZE)) {
             createTable(JdbcClient.create(pool));
             OneTimeTask<String> publish = Tasks.oneTime(TASK, String.class).execute((instance, context) ->
@@ -81,6 +87,7 @@ final class DbSchedulerReference {
                 if (Instant.now().isAfter(due)) {
                     throw new IllegalStateException("scheduling the db-scheduler tasks took past their due time; raise the lead time");
                 }
+                scheduled.run();
                 Instant deadline = Instant.now().plus(within);
                 while (completed.get() + failed.get() < n) {
                     if (Instant.now().isAfter(deadline)) {

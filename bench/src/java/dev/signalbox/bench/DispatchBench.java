@@ -63,8 +63,13 @@ public final class DispatchBench {
             SignalboxLoad load = new SignalboxLoad(db, workspace, run);
 
             String sandboxUrl = separate ? receiver.sandboxUrl() : app.sandboxUrl();
+            java.util.Map<String, Long> jvms = new java.util.LinkedHashMap<>();
+            jvms.put("Signalbox JVM", app.pid());
+            if (separate) jvms.put("sandbox JVM", receiver.pid());
+            jvms.put("harness JVM", ProcessHandle.current().pid());
+            CpuUse cpu = new CpuUse(jvms, database.postmasterPid());
             if (settings.runsBurst()) {
-                exactlyOnce &= burst(settings, database, app, sandboxUrl, db, load, run, report);
+                exactlyOnce &= burst(settings, database, app, sandboxUrl, db, load, run, report, cpu);
             }
             if (settings.runsSteady()) {
                 exactlyOnce &= steady(settings, app, load, report);
@@ -86,7 +91,7 @@ public final class DispatchBench {
     }
 
     private static boolean burst(BenchSettings settings, BenchDatabase database, SignalboxProcess app, String sandboxUrl, JdbcClient db,
-            SignalboxLoad load, String run, BenchReport report) throws Exception {
+            SignalboxLoad load, String run, BenchReport report, CpuUse cpu) throws Exception {
         int n = settings.posts();
         Duration within = Duration.ofSeconds(Math.max(180, n / 100));
         int warmup = settings.warmupPosts();
@@ -111,7 +116,9 @@ public final class DispatchBench {
         requireAhead(due, "burst posts");
         database.resetStatements();
         BenchDatabase.Maintenance upkeepBefore = database.maintenance();
+        CpuUse.Snapshot cpuBefore = cpu.snapshotAt(due);
         load.awaitSettled(prefix, within);
+        String cpuUsed = cpu.snapshot().perPostSince(cpuBefore, n);
         String upkeep = database.maintenance().since(upkeepBefore);
         Instant settled = Instant.now();
         if (BenchDatabase.pgStats()) progress("burst: database time by statement\n" + database.topStatements(15));
@@ -134,6 +141,7 @@ public final class DispatchBench {
         report.row("Burst: Signalbox posts/s received by the sandbox, per 10 s from the due instant",
                 load.arrivalsPerBucket(prefix, due, 10));
         report.row("Burst: database upkeep during the Signalbox burst", upkeep);
+        report.row("Burst: CPU ms per post by process during the Signalbox burst", cpuUsed);
         report.row("Burst: Signalbox attempt time, claimed → settled (the " + settings.latencyMs() + " ms call included)",
                 "p50 " + BenchReport.millis(attempts.p50Ms()) + ", p99 " + BenchReport.millis(attempts.p99Ms())
                         + ", max " + BenchReport.millis(attempts.maxMs()));
@@ -155,8 +163,10 @@ public final class DispatchBench {
             progress("reference: scheduling " + n + " db-scheduler tasks, all due at " + refDue);
             database.resetStatements();
             BenchDatabase.Maintenance refUpkeepBefore = database.maintenance();
+            CpuUse.Snapshot[] refCpuBefore = new CpuUse.Snapshot[1];
             DbSchedulerReference.Outcome theirs = new DbSchedulerReference(sandboxUrl, tokens)
-                    .run(database, n, settings.concurrency(), refDue, refPrefix, within);
+                    .run(database, n, settings.concurrency(), refDue, refPrefix, within, () -> refCpuBefore[0] = cpu.snapshotAt(refDue));
+            String refCpuUsed = cpu.snapshot().perPostSince(refCpuBefore[0], n);
             String refUpkeep = database.maintenance().since(refUpkeepBefore);
             if (BenchDatabase.pgStats()) progress("reference: database time by statement (both databases)\n" + database.topStatements(15));
             long[] received = db.sql("select count(*), count(distinct text) from sandbox_statuses where text like :p || '%'")
@@ -170,6 +180,7 @@ public final class DispatchBench {
             report.row("Burst: db-scheduler posts/s received by the sandbox, per 10 s from the due instant",
                     load.arrivalsPerBucket(refPrefix, refDue, 10));
             report.row("Burst: database upkeep during the db-scheduler burst", refUpkeep);
+            report.row("Burst: CPU ms per post by process during the db-scheduler burst", refCpuUsed);
             report.row("Burst: db-scheduler mean call time (the " + settings.latencyMs() + " ms call)",
                     BenchReport.millis(theirs.meanCallMs()));
             report.check("Burst: Signalbox ÷ db-scheduler", String.format(java.util.Locale.ROOT, "%.2f×", ratio), "≥ 1.0×", ratio >= 1.0);

@@ -84,6 +84,10 @@ final class SignalboxProcess implements AutoCloseable {
         return port;
     }
 
+    long pid() {
+        return process.pid();
+    }
+
     String sandboxUrl() {
         return "http://127.0.0.1:" + port + "/sandbox";
     }

@@ -1,0 +1,105 @@
+package dev.signalbox.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Where the machine's CPU went during a measured window: the CPU time of each process of the run
+ * (from /proc/&lt;pid&gt;/stat) and the machine's idle share (from /proc/stat). On two cores both
+ * bursts are CPU-bound, so CPU per post by process says which side of a comparison costs more.
+ * PostgreSQL's CPU is the postmaster's own and reaped children's, plus every live child's (backends,
+ * autovacuum, checkpointer, WAL writer), so a backend that exits in the window is still counted.
+ * Linux only; elsewhere every figure is "unknown".
+ */
+final class CpuUse {
+
+    /** A snapshot: CPU ticks per named process group, and the machine's busy and idle ticks. */
+    record Snapshot(Map<String, Long> ticks, long machineBusy, long machineIdle) {
+
+        /** e.g. "database 0.62 ms, Signalbox JVM 0.81 ms, harness JVM 0.05 ms per post; machine idle 3 %". */
+        String perPostSince(Snapshot before, long posts) {
+            if (ticks.isEmpty()) return "unknown (no /proc)";
+            StringBuilder out = new StringBuilder();
+            double total = 0;
+            for (var group : ticks.entrySet()) {
+                long used = group.getValue() - before.ticks.getOrDefault(group.getKey(), 0L);
+                double msPerPost = used * 1000.0 / TICKS_PER_SECOND / posts;
+                total += msPerPost;
+                if (!out.isEmpty()) out.append(", ");
+                out.append(group.getKey()).append(' ').append(String.format(Locale.ROOT, "%.2f", msPerPost));
+            }
+            long busy = machineBusy - before.machineBusy;
+            long idle = machineIdle - before.machineIdle;
+            double idleShare = busy + idle == 0 ? 0 : 100.0 * idle / (busy + idle);
+            return out + String.format(Locale.ROOT, " — total %.2f CPU ms per post; machine idle %.0f %%", total, idleShare);
+        }
+    }
+
+    /** Linux's USER_HZ: /proc reports CPU times in 1/100 s on every platform Linux runs on today. */
+    private static final long TICKS_PER_SECOND = 100;
+
+    private final Map<String, Long> processes;
+    private final long postmaster;
+
+    /** {@code processes}: a name per JVM to follow; {@code postmaster}: PostgreSQL's main process (0: none). */
+    CpuUse(Map<String, Long> processes, long postmaster) {
+        this.processes = new LinkedHashMap<>(processes);
+        this.postmaster = postmaster;
+    }
+
+    /** A snapshot taken at {@code instant} (waits until then), so the window starts when the work does. */
+    Snapshot snapshotAt(java.time.Instant instant) {
+        long wait = java.time.Duration.between(java.time.Instant.now(), instant).toMillis();
+        if (wait > 0) SignalboxProcess.sleep(wait);
+        return snapshot();
+    }
+
+    Snapshot snapshot() {
+        Map<String, Long> ticks = new LinkedHashMap<>();
+        try {
+            if (postmaster > 0) {
+                long[] own = stat(postmaster);
+                long database = own[0] + own[1] + own[2] + own[3];
+                try (Stream<Path> all = Files.list(Path.of("/proc"))) {
+                    for (Path dir : (Iterable<Path>) all::iterator) {
+                        String name = dir.getFileName().toString();
+                        if (!name.chars().allMatch(Character::isDigit)) continue;
+                        long[] child = stat(Long.parseLong(name));
+                        if (child != null && child[4] == postmaster) database += child[0] + child[1];
+                    }
+                }
+                ticks.put("database", database);
+            }
+            for (var process : processes.entrySet()) {
+                long[] own = stat(process.getValue());
+                ticks.put(process.getKey(), own == null ? 0 : own[0] + own[1]);
+            }
+            String[] cpu = Files.readAllLines(Path.of("/proc/stat")).getFirst().trim().split("\\s+");
+            long idle = Long.parseLong(cpu[4]) + Long.parseLong(cpu[5]); // idle + iowait
+            long busy = 0;
+            for (int i = 1; i < cpu.length && i <= 8; i++) busy += Long.parseLong(cpu[i]);
+            return new Snapshot(ticks, busy - idle, idle);
+        } catch (IOException | RuntimeException e) {
+            return new Snapshot(Map.of(), 0, 0);
+        }
+    }
+
+    /** utime, stime, cutime, cstime and ppid of a process, or null when it is gone. */
+    private static long[] stat(long pid) {
+        String line;
+        try {
+            line = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        } catch (IOException e) {
+            return null;
+        }
+        // the command name, in parentheses, may hold spaces: fields are counted from after its closing one
+        String[] f = line.substring(line.lastIndexOf(')') + 2).trim().split("\\s+");
+        // f[0] is field 3 (state): ppid is field 4, utime..cstime fields 14..17
+        return new long[] {Long.parseLong(f[11]), Long.parseLong(f[12]), Long.parseLong(f[13]), Long.parseLong(f[14]), Long.parseLong(f[1])};
+    }
+}
