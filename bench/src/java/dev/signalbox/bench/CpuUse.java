@@ -18,8 +18,11 @@ import java.util.stream.Stream;
  */
 final class CpuUse {
 
-    /** A snapshot: CPU ticks per named process group, and the machine's busy and idle ticks. */
-    record Snapshot(Map<String, Long> ticks, long machineBusy, long machineIdle) {
+    /**
+     * A snapshot: CPU ticks per named process group; the machine's busy ticks (all processes and the kernel),
+     * idle ticks, and stolen ticks (taken by the hypervisor for other guests: a noisy neighbour).
+     */
+    record Snapshot(Map<String, Long> ticks, long machineBusy, long machineIdle, long machineStolen) {
 
         private long used(String group, Snapshot before) {
             return ticks.get(group) - before.ticks.getOrDefault(group, 0L);
@@ -53,8 +56,11 @@ final class CpuUse {
             }
             long busy = machineBusy - before.machineBusy;
             long idle = machineIdle - before.machineIdle;
-            double idleShare = busy + idle == 0 ? 0 : 100.0 * idle / (busy + idle);
-            return line + String.format(Locale.ROOT, " — total %.2f CPU ms per post; machine idle %.0f %%", total, idleShare);
+            long stolen = machineStolen - before.machineStolen;
+            long all = Math.max(1, busy + idle + stolen);
+            double elsewhere = busy * 1000.0 / TICKS_PER_SECOND / posts - total;
+            return line + String.format(Locale.ROOT, " — total %.2f CPU ms per post (%.2f more elsewhere: kernel, other processes);"
+                    + " machine idle %.0f %%, stolen by the hypervisor %.0f %%", total, elsewhere, 100.0 * idle / all, 100.0 * stolen / all);
         }
     }
 
@@ -108,10 +114,11 @@ final class CpuUse {
             String[] cpu = Files.readAllLines(Path.of("/proc/stat")).getFirst().trim().split("\\s+");
             long idle = Long.parseLong(cpu[4]) + Long.parseLong(cpu[5]); // idle + iowait
             long busy = 0;
-            for (int i = 1; i < cpu.length && i <= 8; i++) busy += Long.parseLong(cpu[i]);
-            return new Snapshot(ticks, busy - idle, idle);
+            for (int i = 1; i < cpu.length && i <= 7; i++) busy += Long.parseLong(cpu[i]); // user … softirq
+            long stolen = cpu.length > 8 ? Long.parseLong(cpu[8]) : 0;
+            return new Snapshot(ticks, busy - idle, idle, stolen);
         } catch (IOException | RuntimeException e) {
-            return new Snapshot(Map.of(), 0, 0);
+            return new Snapshot(Map.of(), 0, 0, 0);
         }
     }
 
