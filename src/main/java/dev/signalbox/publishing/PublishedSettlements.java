@@ -15,9 +15,11 @@ import org.springframework.stereotype.Component;
 /**
  * Settles published attempts together: one writer thread takes every outcome that finished while
  * the previous batch was being written, and a batch is one statement (ledger lines and posts) and
- * one commit. Nothing waits on purpose, so a lone call is settled as soon as it finishes; under load
- * hundreds of settles share one round trip and one WAL flush instead of each taking a pooled
- * connection (see docs/decisions/0006).
+ * one commit. A lone call is settled as soon as it finishes; under load hundreds of settles share
+ * one round trip and one WAL flush instead of each taking a pooled connection (see
+ * docs/decisions/0006). Only while outcomes arrive faster than batches are written (the last batch
+ * had {@link #BUSY_BATCH} or more) does the writer gather for up to {@link #GATHER_MILLIS} before
+ * writing, never while a halt is being placed or in place: a halt waits for these writes.
  *
  * <p>Contract: {@link #settle} returns only once the outcome is committed (or throws if it could
  * not be), exactly as a statement of its own would. Each post is fenced as before: it changes only
@@ -28,17 +30,24 @@ class PublishedSettlements {
 
     /** The most posts written by one statement. */
     static final int MAX_BATCH = 500;
+    /** A batch this large means outcomes arrive steadily: the next one gathers (see the class comment). */
+    static final int BUSY_BATCH = 16;
+    /** How many a gathering writer waits for, and for how long at most. */
+    static final int GATHER_TARGET = 128;
+    static final long GATHER_MILLIS = 20;
 
     private record Pending(String node, Claims.Claimed claimed, PublishOutcome.Published outcome, CallTimes call, CompletableFuture<Void> done) {}
 
     private final JdbcClient db;
     private final Clock clock;
+    private final HaltWatch halts;
     private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final Thread thread;
 
-    PublishedSettlements(JdbcClient db, Clock clock) {
+    PublishedSettlements(JdbcClient db, Clock clock, HaltWatch halts) {
         this.db = db;
         this.clock = clock;
+        this.halts = halts;
         this.thread = Thread.ofPlatform().daemon().name("published-settlements").start(this::run);
     }
 
@@ -60,6 +69,7 @@ class PublishedSettlements {
     /** The writer: waits for a first line, takes whatever else is queued with it, writes them as one. */
     private void run() {
         List<Pending> batch = new ArrayList<>();
+        int last = 0;
         while (!Thread.currentThread().isInterrupted()) {
             try {
                 batch.add(queue.take());
@@ -67,6 +77,8 @@ class PublishedSettlements {
                 break;
             }
             queue.drainTo(batch, MAX_BATCH - 1);
+            if (last >= BUSY_BATCH) gather(batch);
+            last = batch.size();
             try {
                 writeRetryingDeadlocks(batch);
                 batch.forEach(p -> p.done().complete(null));
@@ -78,6 +90,32 @@ class PublishedSettlements {
         Pending left;
         while ((left = queue.poll()) != null) {
             left.done().completeExceptionally(new IllegalStateException("Signalbox is stopping; the claim will expire and be retried"));
+        }
+    }
+
+    /**
+     * A statement costs nearly as much for 25 posts as for 125 (on an idle database: 25 posts 1.3–3.1 ms
+     * to run plus 1.3–1.9 ms to plan, 125 posts 2.0–2.4 ms plus 1.7–1.9 ms), and in a 100,000-post burst
+     * batches averaged 25 posts (4,057 statements, 4.6 ms each): under steady load, waiting a moment for
+     * more saves statements. Not while a halt is being placed or in place: the halt waits for these writes.
+     */
+    private void gather(List<Pending> batch) {
+        long deadline = System.nanoTime() + GATHER_MILLIS * 1_000_000;
+        // polled in steps of at most 2 ms, so that a halt announced meanwhile stops the wait soon
+        while (batch.size() < GATHER_TARGET && !halts.beingPlaced() && halts.active().isEmpty()) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) return;
+            Pending more;
+            try {
+                more = queue.poll(Math.min(left, 2_000_000), java.util.concurrent.TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // stopping: what was gathered is still written
+                return;
+            }
+            if (more != null) {
+                batch.add(more);
+                queue.drainTo(batch, MAX_BATCH - batch.size());
+            }
         }
     }
 
