@@ -188,6 +188,14 @@ class Dispatcher implements SmartLifecycle {
             outcome = new PublishOutcome.Unknown("Signalbox failed while publishing (" + e.getClass().getSimpleName() + ")");
             if (callStarted != null) call = new CallTimes(callStarted, clock.instant());
         }
+        // The call is over: its slot goes to the next claim while the outcome is recorded (the post stays
+        // 'publishing' until then, so its profile's next post still waits for it). Only while the outcomes
+        // being recorded stay below the capacity: beyond that, slots wait for them and claiming slows down.
+        boolean slotFreed = inFlight.get() <= 2 * concurrency;
+        if (slotFreed) {
+            capacity.release();
+            signal.postsChanged();
+        }
         try {
             settlement.settle(node, claimed, outcome, call);
             meters.timer("signalbox.publish", "network", claimed.network(), "outcome", Settlement.name(outcome))
@@ -198,7 +206,7 @@ class Dispatcher implements SmartLifecycle {
                     claimed.postId(), Settlement.name(outcome), e);
         } finally {
             inFlight.decrementAndGet();
-            capacity.release();
+            if (!slotFreed) capacity.release();
             signal.postsChanged();
         }
     }
