@@ -128,6 +128,11 @@ final class BenchDatabase implements AutoCloseable {
         }
     }
 
+    /** VACUUM (ANALYZE) of one table, so that no autovacuum of rows just inserted falls in a measured window. */
+    void vacuumAnalyze(String database, String table) {
+        execute(database, "vacuum (analyze) " + table);
+    }
+
     void resetStatements() {
         if (pgStats()) execute(SIGNALBOX, "select pg_stat_statements_reset()");
     }
