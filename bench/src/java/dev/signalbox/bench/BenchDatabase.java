@@ -121,9 +121,8 @@ final class BenchDatabase implements AutoCloseable {
         try (Connection c = server.getDatabase("postgres", SIGNALBOX).getConnection(); Statement s = c.createStatement();
                 var rs = s.executeQuery("select pg_backend_pid()")) {
             rs.next();
-            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", rs.getString(1), "stat"));
-            return Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+")[1]);
-        } catch (SQLException | IOException | RuntimeException e) {
+            return CpuUse.parentOf(rs.getLong(1));
+        } catch (SQLException | RuntimeException e) {
             return 0;
         }
     }

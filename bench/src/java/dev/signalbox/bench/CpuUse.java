@@ -137,6 +137,12 @@ final class CpuUse {
         }
     }
 
+    /** The parent process of {@code pid} (a backend's parent is the postmaster), or 0 when it is gone. */
+    static long parentOf(long pid) {
+        long[] stat = stat(pid);
+        return stat == null ? 0 : stat[4];
+    }
+
     /** utime, stime, cutime, cstime and ppid of a process, or null when it is gone. */
     private static long[] stat(long pid) {
         String line;

@@ -84,6 +84,8 @@ class Claims {
             """;
 
     private static final ParsedSql CLAIM_PARSED = NamedParameterUtils.parseSqlStatement(CLAIM);
+    /** The claim with its named parameters as JDBC placeholders: none is a collection, so it is the same every time. */
+    private static final String CLAIM_JDBC = NamedParameterUtils.substituteNamedParameters(CLAIM_PARSED, null);
 
     private final JdbcClient db;
     private final JdbcTemplate jdbc;
@@ -108,13 +110,12 @@ class Claims {
         MapSqlParameterSource params = new MapSqlParameterSource()
                 .addValue("node", node).addValue("limit", limit).addValue("scan", limit * 3)
                 .addValue("now", Posts.odt(now)).addValue("leaseEnd", Posts.odt(leaseEnd));
-        String sql = NamedParameterUtils.substituteNamedParameters(CLAIM_PARSED, params);
         Object[] values = NamedParameterUtils.buildValueArray(CLAIM_PARSED, params, null);
         return tx.execute(status -> {
             db.sql("select pg_advisory_xact_lock_shared(:k)").param("k", Halts.CLAIM_LOCK).query((rs, n) -> 1).single();
             try {
                 return jdbc.query(connection -> {
-                    PreparedStatement statement = connection.prepareStatement(sql);
+                    PreparedStatement statement = connection.prepareStatement(CLAIM_JDBC);
                     for (int i = 0; i < values.length; i++) statement.setObject(i + 1, values[i]);
                     running = statement;
                     return statement;
