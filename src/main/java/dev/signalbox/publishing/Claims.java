@@ -93,6 +93,8 @@ class Claims {
     /** The claim statement running right now on this node, so that a halt being placed can cancel it. */
     private volatile PreparedStatement running;
     private volatile boolean cancelled;
+    private final java.util.concurrent.ExecutorService cancels =
+            java.util.concurrent.Executors.newCachedThreadPool(Thread.ofPlatform().daemon().name("claim-cancel-", 0).factory());
 
     Claims(JdbcClient db, JdbcTemplate jdbc, TransactionTemplate tx) {
         this.db = db;
@@ -132,16 +134,22 @@ class Claims {
      * claim in progress (see {@link Halts}), and a claim cancelled takes nothing — its transaction rolls
      * back, ledger lines and all — so the halt need not wait for it. The dispatcher claims again once
      * the halt is in place, and that claim sees it.
+     *
+     * <p>Returns at once: the driver sends a cancel over a new connection to the server and waits for
+     * the server to close it, tens of milliseconds on a busy machine. The caller is the thread that
+     * announces a halt to every node (or hears of one), and the announcement must not wait for that.
      */
     void cancelRunning() {
         PreparedStatement statement = running;
         if (statement == null) return;
         cancelled = true;
-        try {
-            statement.cancel(); // the driver cancels only while the statement runs, never the one after it
-        } catch (SQLException e) {
-            // it finished meanwhile, or the cancel request could not be sent: the halt waits for it as before
-        }
+        cancels.execute(() -> {
+            try {
+                statement.cancel(); // the driver cancels only while the statement runs, never the one after it
+            } catch (SQLException e) {
+                // it finished meanwhile, or the cancel request could not be sent: the halt waits for it as before
+            }
+        });
     }
 
     /** Whether the last claim failed because {@link #cancelRunning} cancelled it. */
