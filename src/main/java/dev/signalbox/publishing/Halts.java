@@ -79,9 +79,11 @@ public class Halts {
      * <p>The work runs on a platform thread of its own, not on the caller's (a request's virtual
      * thread): under full dispatch load hundreds of virtual threads of calls and sandbox requests
      * are runnable, and a virtual thread waits its turn behind them each time it blocks — the
-     * announcement that stops every node must not.
+     * announcement that stops every node must not. (Halt requests already come on a platform thread:
+     * incidents.halts.HaltRequests; then the work runs right here.)
      */
     public Halt place(String scope, String target, String reason, AuditLog.Actor actor) {
+        if (!Thread.currentThread().isVirtual()) return placeNow(scope, target, reason, actor);
         java.util.concurrent.Future<Halt> placed = placers.submit(() -> placeNow(scope, target, reason, actor));
         try {
             return placed.get();
