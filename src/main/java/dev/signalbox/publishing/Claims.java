@@ -105,7 +105,8 @@ class Claims {
     /**
      * Claims up to {@code limit} due posts. The shared advisory lock, taken before the claim
      * statement in the same transaction, is what a halt waits on (see {@link Halts}): the claim's
-     * snapshot is taken after the lock, so it sees every halt committed before it.
+     * snapshot is taken after the lock, so it sees every halt committed before it. A claim that ends
+     * while a halt is being placed takes nothing (an empty list).
      */
     List<Claimed> claim(String node, int limit, Instant now, Instant leaseEnd) {
         cancelled = false;
@@ -115,8 +116,9 @@ class Claims {
         Object[] values = NamedParameterUtils.buildValueArray(CLAIM_PARSED, params, null);
         return tx.execute(status -> {
             db.sql("select pg_advisory_xact_lock_shared(:k)").param("k", Halts.CLAIM_LOCK).query((rs, n) -> 1).single();
+            List<Claimed> claimed;
             try {
-                return jdbc.query(connection -> {
+                claimed = jdbc.query(connection -> {
                     PreparedStatement statement = connection.prepareStatement(CLAIM_JDBC);
                     for (int i = 0; i < values.length; i++) statement.setObject(i + 1, values[i]);
                     running = statement;
@@ -126,6 +128,14 @@ class Claims {
             } finally {
                 running = null; // before the commit: a late cancel must not reach anything else
             }
+            // The last look before committing: a halt being placed on any node holds this lock (see
+            // Halts.PLACING_LOCK); then this claim takes nothing, whether or not this node has heard of it.
+            if (!claimed.isEmpty() && !db.sql("select pg_try_advisory_xact_lock_shared(:k)").param("k", Halts.PLACING_LOCK)
+                    .query(Boolean.class).single()) {
+                status.setRollbackOnly();
+                return List.of();
+            }
+            return claimed;
         });
     }
 

@@ -40,6 +40,14 @@ public class Halts {
 
     public static final Set<String> SCOPES = Set.of("global", "network", "workspace", "profile");
     static final long CLAIM_LOCK = 0x4861_6c74_436c_6d73L; // "HaltClms"
+    /**
+     * Held (per session, exclusively) by a node while it places a halt, from its announcement until the
+     * halt is committed; a claim takes it shared just before it commits, and takes nothing when it cannot
+     * (see {@link Claims}). So no claim commits while a halt is being placed, even on a node that has not
+     * heard the announcement yet: under load a NOTIFY reached other nodes 25–50 ms late, and a claim
+     * committed meanwhile started its calls. A fast path only: the claim lock above is the guarantee.
+     */
+    static final long PLACING_LOCK = 0x4861_6c74_506c_6367L; // "HaltPlcg"
 
     public record Halt(String id, String scope, String target, String reason, Instant createdAt, Instant quiescentAt,
             Instant liftedAt, String createdBy, String liftedBy, String liftReason, List<InFlight> inFlightAtHalt) {}
@@ -48,6 +56,7 @@ public class Halts {
     public record InFlight(String postId, String outcome) {}
 
     private final JdbcClient db;
+    private final javax.sql.DataSource dataSource;
     private final TransactionTemplate tx;
     private final AuditLog audit;
     private final Networks networks;
@@ -59,10 +68,11 @@ public class Halts {
     private final java.util.concurrent.ExecutorService placers =
             java.util.concurrent.Executors.newCachedThreadPool(Thread.ofPlatform().daemon().name("halt-placer-", 0).factory());
 
-    Halts(JdbcClient db, TransactionTemplate tx, AuditLog audit, Networks networks, Clock clock, DispatchSignal signal, HaltWatch watch,
+    Halts(JdbcClient db, javax.sql.DataSource dataSource, TransactionTemplate tx, AuditLog audit, Networks networks, Clock clock, DispatchSignal signal, HaltWatch watch,
             PgNotifications notifications,
             @Value("${signalbox.dispatch.lease-seconds:60}") long leaseSeconds) {
         this.db = db;
+        this.dataSource = dataSource;
         this.tx = tx;
         this.audit = audit;
         this.networks = networks;
@@ -103,7 +113,7 @@ public class Halts {
         // it hears, while this node still waits for the claim lock. The guarantee does not rest on it.
         watch.announce(new HaltWatch.ActiveHalt(id, scope, normalTarget, null));
         announce(HaltWatch.announcement(id, scope, normalTarget));
-        try {
+        try (PlacingLock placing = PlacingLock.take(dataSource)) {
             placeInTransaction(id, scope, normalTarget, reason, actor);
         } catch (RuntimeException e) {
             watch.withdraw(id);
@@ -132,6 +142,58 @@ public class Halts {
             audit.record(actor, "halt.place", scope, normalTarget, reason.trim(), Map.of("haltId", id));
             db.sql("select pg_notify(:channel, :id)").param("channel", HaltWatch.CHANNEL).param("id", id).query((rs, n) -> 1).single();
         });
+    }
+
+    /**
+     * {@link #PLACING_LOCK}, held on a connection of its own while the halt is placed. Taking it waits only
+     * for claims between that last look and their commit. If it cannot be taken, the halt is placed without
+     * it: it shortens the time to "no new call", the guarantee does not rest on it.
+     */
+    private record PlacingLock(javax.sql.DataSource dataSource, java.sql.Connection connection) implements AutoCloseable {
+
+        private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(PlacingLock.class);
+
+        static PlacingLock take(javax.sql.DataSource dataSource) {
+            java.sql.Connection connection = null;
+            try {
+                connection = dataSource.getConnection();
+                connection.setAutoCommit(true);
+                try (var lock = connection.prepareStatement("select pg_advisory_lock(?)")) {
+                    lock.setLong(1, PLACING_LOCK);
+                    lock.execute();
+                }
+                return new PlacingLock(dataSource, connection);
+            } catch (java.sql.SQLException e) {
+                log.warn("Placing the halt without holding back other nodes' claims ({})", e.getMessage());
+                closeQuietly(connection);
+                return new PlacingLock(dataSource, null);
+            }
+        }
+
+        @Override
+        public void close() {
+            if (connection == null) return;
+            try (var unlock = connection.prepareStatement("select pg_advisory_unlock(?)")) {
+                unlock.setLong(1, PLACING_LOCK);
+                unlock.execute();
+            } catch (java.sql.SQLException e) {
+                // still held, or the connection is broken: either way it must not go back to the pool as it is
+                if (dataSource instanceof com.zaxxer.hikari.HikariDataSource pool) {
+                    pool.evictConnection(connection);
+                    return;
+                }
+            }
+            closeQuietly(connection);
+        }
+
+        private static void closeQuietly(java.sql.Connection connection) {
+            if (connection == null) return;
+            try {
+                connection.close();
+            } catch (java.sql.SQLException ignored) {
+                // nothing more to release
+            }
+        }
     }
 
     /**

@@ -50,6 +50,9 @@ class DispatchOutcomesTest extends SignalboxTest {
     @Autowired
     TokenVault vault;
 
+    @Autowired
+    javax.sql.DataSource dataSource;
+
     WireMockServer network;
     Api customer;
     String profile;
@@ -214,6 +217,28 @@ class DispatchOutcomesTest extends SignalboxTest {
         assertThat(texts).containsExactly("first", "first", "second");
         assertThat(customer.get("/api/v1/posts/" + first).text("status")).isEqualTo("published");
         network.verify(postRequestedFor(urlEqualTo("/api/v1/statuses")).withHeader("Idempotency-Key", equalTo(second)));
+    }
+
+    @Test
+    void while_a_halt_is_being_placed_no_post_is_claimed_even_by_a_node_that_has_not_heard_of_it() throws Exception {
+        network.stubFor(post("/api/v1/statuses").willReturn(okStatus("5005")));
+        String id;
+        try (java.sql.Connection placer = dataSource.getConnection(); var statement = placer.createStatement()) {
+            // What a node placing a halt holds from its announcement until the halt is committed. No announcement
+            // reaches this node (none is sent), as when the node placing the halt is another one and its NOTIFY is late.
+            statement.execute("select pg_advisory_lock(" + Halts.PLACING_LOCK + ")");
+            id = postNow("not while a halt is being placed");
+            sleep(1500); // about 30 claim rounds at this test's 50 ms poll interval
+
+            network.verify(0, postRequestedFor(urlEqualTo("/api/v1/statuses")));
+            assertThat(customer.get("/api/v1/posts/" + id).text("status")).isEqualTo("scheduled");
+            assertThat(db.sql("select count(*) from post_attempts where post_id = :id").param("id", id).query(Integer.class).single())
+                    .as("ledger lines of claims that took nothing").isZero();
+            statement.execute("select pg_advisory_unlock(" + Halts.PLACING_LOCK + ")");
+        }
+
+        await(id, p -> p.get("status").asString().equals("published"));
+        network.verify(1, postRequestedFor(urlEqualTo("/api/v1/statuses")));
     }
 
     String postNow(String text) {
