@@ -47,11 +47,14 @@ class ApiTokens {
         return new Issued(token, expires);
     }
 
-    /** The user id the token belongs to, if the token exists and has not expired. */
-    Optional<String> resolve(String token) {
-        return db.sql("select user_id from api_tokens where token_hash = :h and expires_at > :now")
+    /** The user the token belongs to, if the token exists and has not expired: one query on every API request. */
+    Optional<CurrentUser> resolve(String token) {
+        return db.sql("""
+                select u.id, u.email, u.name, u.password_hash, u.operator_roles
+                from api_tokens t join users u on u.id = t.user_id
+                where t.token_hash = :h and t.expires_at > :now""")
                 .param("h", hash(token)).param("now", OffsetDateTime.now(clock))
-                .query(String.class).optional();
+                .query(Users::row).optional().map(Users.Row::user);
     }
 
     static String hash(String token) {

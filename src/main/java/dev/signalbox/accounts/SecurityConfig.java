@@ -38,7 +38,7 @@ class SecurityConfig {
 
     @Bean
     @Order(1)
-    SecurityFilterChain api(HttpSecurity http, ApiTokens tokens, Users users) throws Exception {
+    SecurityFilterChain api(HttpSecurity http, ApiTokens tokens) throws Exception {
         http.securityMatcher("/api/**")
                 .csrf(c -> c.disable())
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
@@ -47,7 +47,7 @@ class SecurityConfig {
                         .anyRequest().authenticated())
                 .exceptionHandling(e -> e.authenticationEntryPoint((req, res, ex) -> ProblemResponses.write(res, 401,
                         "Unauthorized", "Send a valid API token as `Authorization: Bearer <token>` (POST /api/v1/auth/token issues one)")))
-                .addFilterBefore(new BearerTokenFilter(tokens, users), UsernamePasswordAuthenticationFilter.class);
+                .addFilterBefore(new BearerTokenFilter(tokens), UsernamePasswordAuthenticationFilter.class);
         return http.build();
     }
 
@@ -145,11 +145,9 @@ class SecurityConfig {
     /** Reads `Authorization: Bearer …`; a missing or unknown token leaves the request anonymous. */
     static final class BearerTokenFilter extends OncePerRequestFilter {
         private final ApiTokens tokens;
-        private final Users users;
 
-        BearerTokenFilter(ApiTokens tokens, Users users) {
+        BearerTokenFilter(ApiTokens tokens) {
             this.tokens = tokens;
-            this.users = users;
         }
 
         @Override
@@ -158,7 +156,6 @@ class SecurityConfig {
             String header = request.getHeader("Authorization");
             if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
                 tokens.resolve(header.substring(7).trim())
-                        .flatMap(users::byId)
                         .ifPresent(user -> SecurityContextHolder.getContext().setAuthentication(authenticated(user)));
             }
             chain.doFilter(request, response);
