@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -61,6 +62,60 @@ final class CpuUse {
             double elsewhere = busy * 1000.0 / TICKS_PER_SECOND / posts - total;
             return line + String.format(Locale.ROOT, " — total %.2f CPU ms per post (%.2f more elsewhere: kernel, other processes);"
                     + " machine idle %.0f %%, stolen by the hypervisor %.0f %%", total, elsewhere, 100.0 * idle / all, 100.0 * stolen / all);
+        }
+    }
+
+    /** For a stretch of the burst: CPU ms per post for each process (the database as one), and the machine's idle share. */
+    static String stretch(Snapshot before, Snapshot after, long posts) {
+        if (after.ticks().isEmpty() || posts <= 0) return "–";
+        StringBuilder line = new StringBuilder();
+        for (var group : after.ticks().entrySet()) {
+            if (group.getKey().startsWith(PART)) continue;
+            line.append(line.isEmpty() ? "" : ", ").append(group.getKey()).append(' ')
+                    .append(Snapshot.millis(after.used(group.getKey(), before), posts));
+        }
+        long idle = after.machineIdle() - before.machineIdle();
+        long all = Math.max(1, after.machineBusy() - before.machineBusy() + idle + after.machineStolen() - before.machineStolen());
+        return line + String.format(Locale.ROOT, "; idle %.0f %%", 100.0 * idle / all);
+    }
+
+    /**
+     * Snapshots taken every {@code step} from {@code from} on a thread of their own, until {@link Sampler#stop}:
+     * where the CPU went in each stretch of a burst, not only over all of it.
+     */
+    Sampler sampleFrom(java.time.Instant from, java.time.Duration step) {
+        return new Sampler(from, step);
+    }
+
+    final class Sampler {
+        private final List<Snapshot> snapshots = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private final Thread thread;
+
+        private Sampler(java.time.Instant from, java.time.Duration step) {
+            thread = Thread.ofPlatform().daemon().name("cpu-sampler").start(() -> {
+                for (java.time.Instant next = from; !Thread.currentThread().isInterrupted(); next = next.plus(step)) {
+                    long wait = java.time.Duration.between(java.time.Instant.now(), next).toMillis();
+                    if (wait > 0) {
+                        try {
+                            Thread.sleep(wait);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                    snapshots.add(snapshot());
+                }
+            });
+        }
+
+        /** Stops sampling; the snapshots so far, the first at {@code from}. */
+        List<Snapshot> stop() {
+            thread.interrupt();
+            try {
+                thread.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return List.copyOf(snapshots);
         }
     }
 

@@ -120,9 +120,11 @@ public final class DispatchBench {
         requireAhead(due, "burst posts");
         database.resetStatements();
         BenchDatabase.Maintenance upkeepBefore = database.maintenance();
+        CpuUse.Sampler stretches = cpu.sampleFrom(due, Duration.ofSeconds(STRETCH_SECONDS));
         CpuUse.Snapshot cpuBefore = cpu.snapshotAt(due);
         load.awaitSettled(prefix, within);
         String cpuUsed = cpu.snapshot().perPostSince(cpuBefore, n);
+        String cpuByStretch = byStretch(stretches.stop(), load, prefix, due);
         String upkeep = database.maintenance().since(upkeepBefore);
         Instant settled = Instant.now();
         if (BenchDatabase.pgStats()) progress("burst: database time by statement\n" + database.topStatements(15));
@@ -146,6 +148,7 @@ public final class DispatchBench {
                 load.arrivalsPerBucket(prefix, due, 10));
         report.row("Burst: database upkeep during the Signalbox burst", upkeep);
         report.row("Burst: CPU ms per post by process during the Signalbox burst", cpuUsed);
+        report.row("Burst: the same, per " + STRETCH_SECONDS + " s from the due instant (Signalbox burst)", cpuByStretch);
         report.row("Burst: Signalbox attempt time, claimed → settled (the " + settings.latencyMs() + " ms call included)",
                 "p50 " + BenchReport.millis(attempts.p50Ms()) + ", p99 " + BenchReport.millis(attempts.p99Ms())
                         + ", max " + BenchReport.millis(attempts.maxMs()));
@@ -168,13 +171,16 @@ public final class DispatchBench {
             database.resetStatements();
             BenchDatabase.Maintenance refUpkeepBefore = database.maintenance();
             CpuUse.Snapshot[] refCpuBefore = new CpuUse.Snapshot[1];
+            CpuUse.Sampler[] refStretches = new CpuUse.Sampler[1];
             DbSchedulerReference.Outcome theirs = new DbSchedulerReference(sandboxUrl, tokens)
                     .run(database, n, settings.concurrency(), refDue, refPrefix, within, () -> {
                         database.vacuumAnalyze(BenchDatabase.DB_SCHEDULER, "scheduled_tasks");
                         requireAhead(refDue, "db-scheduler tasks");
+                        refStretches[0] = cpu.sampleFrom(refDue, Duration.ofSeconds(STRETCH_SECONDS));
                         refCpuBefore[0] = cpu.snapshotAt(refDue);
                     });
             String refCpuUsed = cpu.snapshot().perPostSince(refCpuBefore[0], n);
+            String refCpuByStretch = byStretch(refStretches[0].stop(), load, refPrefix, refDue);
             String refUpkeep = database.maintenance().since(refUpkeepBefore);
             if (BenchDatabase.pgStats()) progress("reference: database time by statement (both databases)\n" + database.topStatements(15));
             long[] received = db.sql("select count(*), count(distinct text) from sandbox_statuses where text like :p || '%'")
@@ -189,12 +195,27 @@ public final class DispatchBench {
                     load.arrivalsPerBucket(refPrefix, refDue, 10));
             report.row("Burst: database upkeep during the db-scheduler burst", refUpkeep);
             report.row("Burst: CPU ms per post by process during the db-scheduler burst", refCpuUsed);
+            report.row("Burst: the same, per " + STRETCH_SECONDS + " s from the due instant (db-scheduler burst)", refCpuByStretch);
             report.row("Burst: db-scheduler mean call time (the " + settings.latencyMs() + " ms call)",
                     BenchReport.millis(theirs.meanCallMs()));
             report.check("Burst: Signalbox ÷ db-scheduler", String.format(java.util.Locale.ROOT, "%.2f×", ratio), "≥ 1.0×", ratio >= 1.0);
             once &= theirsOnce;
         }
         return once;
+    }
+
+    static final int STRETCH_SECONDS = 10;
+
+    /** CPU ms per post by process in each whole stretch of a burst (posts counted by their arrival at the sandbox). */
+    private static String byStretch(List<CpuUse.Snapshot> snapshots, SignalboxLoad load, String prefix, Instant due) {
+        if (snapshots.size() < 2) return "– (shorter than one stretch)";
+        long[] posts = load.arrivalCounts(prefix, due, STRETCH_SECONDS, snapshots.size() - 1);
+        java.util.StringJoiner out = new java.util.StringJoiner(" · ");
+        for (int i = 0; i + 1 < snapshots.size(); i++) {
+            out.add(i * STRETCH_SECONDS + "–" + (i + 1) * STRETCH_SECONDS + " s: " + posts[i] + " posts, "
+                    + CpuUse.stretch(snapshots.get(i), snapshots.get(i + 1), posts[i]));
+        }
+        return out.toString();
     }
 
     private static boolean steady(BenchSettings settings, SignalboxProcess app, SignalboxLoad load, BenchReport report)

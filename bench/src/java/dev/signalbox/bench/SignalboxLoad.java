@@ -143,6 +143,21 @@ final class SignalboxLoad {
         return String.join(" · ", counts);
     }
 
+    /** How many of the posts with this prefix reached the sandbox in each whole bucket of {@code bucketSeconds} from {@code from}. */
+    long[] arrivalCounts(String prefix, Instant from, int bucketSeconds, int buckets) {
+        long[] counts = new long[buckets];
+        db.sql("""
+                select floor(extract(epoch from received_at - :from) / :bucket)::int, count(*)
+                from sandbox_statuses where text like :p || '%' and received_at >= :from group by 1""")
+                .param("p", prefix).param("from", odt(from)).param("bucket", bucketSeconds)
+                .query((rs, i) -> {
+                    int b = rs.getInt(1);
+                    if (b >= 0 && b < buckets) counts[b] = rs.getLong(2);
+                    return null;
+                }).list();
+        return counts;
+    }
+
     private String textPrefix(String label) {
         return "Signalbox bench " + run + " " + label + " post ";
     }
