@@ -132,6 +132,15 @@ final class BenchDatabase implements AutoCloseable {
         execute(database, "vacuum (analyze) " + table);
     }
 
+    /**
+     * A checkpoint now, before a measured burst: otherwise one requested by WAL volume (the warm-up and the
+     * bulk insert write a lot of it) falls at a random moment, inside one side's measured window or the other's,
+     * and that side pays for the writes and for a full page image on the first change of every page after it.
+     */
+    void checkpoint() {
+        execute(SIGNALBOX, "checkpoint");
+    }
+
     void resetStatements() {
         if (pgStats()) execute(SIGNALBOX, "select pg_stat_statements_reset()");
     }

@@ -51,7 +51,7 @@ record BenchSettings(String scenario, int posts, int profiles, int latencyMs, in
 
     /** Posts in the unmeasured warm-up burst run through Signalbox and through db-scheduler before the measured ones (bench.warmupPosts). */
     int warmupPosts() {
-        return number("bench.warmupPosts", 20_000);
+        return number("bench.warmupPosts", 60_000);
     }
 
     int steadyPosts() {

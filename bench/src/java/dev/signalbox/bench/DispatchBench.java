@@ -117,6 +117,7 @@ public final class DispatchBench {
         progress("burst: inserting " + n + " posts, all due at " + due);
         String prefix = load.insertBurst("burst", n, due);
         database.vacuumAnalyze(BenchDatabase.SIGNALBOX, "posts");
+        database.checkpoint();
         requireAhead(due, "burst posts");
         database.resetStatements();
         BenchDatabase.Maintenance upkeepBefore = database.maintenance();
@@ -175,6 +176,7 @@ public final class DispatchBench {
             DbSchedulerReference.Outcome theirs = new DbSchedulerReference(sandboxUrl, tokens)
                     .run(database, n, settings.concurrency(), refDue, refPrefix, within, () -> {
                         database.vacuumAnalyze(BenchDatabase.DB_SCHEDULER, "scheduled_tasks");
+                        database.checkpoint();
                         requireAhead(refDue, "db-scheduler tasks");
                         refStretches[0] = cpu.sampleFrom(refDue, Duration.ofSeconds(STRETCH_SECONDS));
                         refCpuBefore[0] = cpu.snapshotAt(refDue);
