@@ -72,7 +72,7 @@ public final class DispatchBench {
                 exactlyOnce &= burst(settings, database, app, sandboxUrl, db, load, run, report, cpu);
             }
             if (settings.runsSteady()) {
-                exactlyOnce &= steady(settings, app, load, report);
+                exactlyOnce &= steady(settings, app, load, database, report);
             }
             HeapUse whole = app.heapBetween(appStarted, Instant.now());
             report.row("Signalbox heap over the whole run, setup included", whole.describe());
@@ -220,14 +220,16 @@ public final class DispatchBench {
         return out.toString();
     }
 
-    private static boolean steady(BenchSettings settings, SignalboxProcess app, SignalboxLoad load, BenchReport report)
+    private static boolean steady(BenchSettings settings, SignalboxProcess app, SignalboxLoad load, BenchDatabase database, BenchReport report)
             throws Exception {
         int n = settings.steadyPosts();
         Instant start = Instant.now().plus(lead(n, 20_000));
         progress("steady: inserting " + n + " posts due at " + settings.rate() + "/s over " + settings.seconds() + " s from " + start);
         String prefix = load.insertSteady("steady", n, settings.rate(), start);
         requireAhead(start, "steady posts");
+        BenchDatabase.Maintenance upkeepBefore = database.maintenance();
         load.awaitSettled(prefix, Duration.ofSeconds(settings.seconds() + 180L));
+        String upkeep = database.maintenance().since(upkeepBefore);
         Instant settled = Instant.now();
         SignalboxLoad.Outcome ours = load.outcome(prefix, n, start);
         SignalboxLoad.Lag lag = load.lag(prefix);
@@ -237,6 +239,8 @@ public final class DispatchBench {
         report.check("Steady: lag due → published, p99 (" + settings.rate() + " posts/s for " + settings.seconds() + " s)",
                 BenchReport.millis(lag.p99Ms()) + " (p50 " + BenchReport.millis(lag.p50Ms()) + ", max " + BenchReport.millis(lag.maxMs()) + ")",
                 "≤ 1,000 ms", lag.p99Ms() <= STEADY_P99_TARGET_MS);
+        report.row("Steady: lag p99 / max (ms), by due time, per 30 s", load.lagPerStretch(prefix, start, 30));
+        report.row("Steady: database upkeep during the run", upkeep);
         report.row("Steady: Signalbox peak heap", heap.describe());
         report.check("Steady: every post published exactly once",
                 ours.published() + " published, " + ours.sandboxStatuses() + " sandbox statuses (" + ours.sandboxDistinctTexts()

@@ -110,6 +110,19 @@ final class SignalboxLoad {
                 .single();
     }
 
+    /** p99 and max lag (ms) for the posts due in each stretch of {@code stretchSeconds} from {@code from}: where a tail came from. */
+    String lagPerStretch(String prefix, Instant from, int stretchSeconds) {
+        return String.join(" · ", db.sql("""
+                select floor(extract(epoch from due_at - :from) / :stretch)::int,
+                       percentile_cont(0.99) within group (order by extract(epoch from published_at - due_at) * 1000),
+                       max(extract(epoch from published_at - due_at) * 1000)
+                from posts where text like :p || '%' and status = 'published' group by 1 order by 1""")
+                .param("p", prefix).param("from", odt(from)).param("stretch", stretchSeconds)
+                .query((rs, i) -> String.format(java.util.Locale.ROOT, "%d–%d s: %,.0f / %,.0f", rs.getInt(1) * stretchSeconds,
+                        (rs.getInt(1) + 1) * stretchSeconds, rs.getDouble(2), rs.getDouble(3)))
+                .list());
+    }
+
     /** p50/p99/max of ledger attempt time (claimed → settled, the network call included). */
     Lag attemptTimes(String prefix) {
         return db.sql("""
