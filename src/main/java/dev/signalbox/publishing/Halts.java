@@ -65,9 +65,6 @@ public class Halts {
     private final HaltWatch watch;
     private final PgNotifications notifications;
     private final Duration lease;
-    private final java.util.concurrent.ExecutorService placers =
-            java.util.concurrent.Executors.newCachedThreadPool(Thread.ofPlatform().daemon().name("halt-placer-", 0).factory());
-
     Halts(JdbcClient db, javax.sql.DataSource dataSource, TransactionTemplate tx, AuditLog audit, Networks networks, Clock clock, DispatchSignal signal, HaltWatch watch,
             PgNotifications notifications,
             @Value("${signalbox.dispatch.lease-seconds:60}") long leaseSeconds) {
@@ -86,27 +83,11 @@ public class Halts {
     /**
      * Places a halt and returns once its scope is quiescent, with what was in flight and how each ended.
      *
-     * <p>The work runs on a platform thread of its own, not on the caller's (a request's virtual
-     * thread): under full dispatch load hundreds of virtual threads of calls and sandbox requests
-     * are runnable, and a virtual thread waits its turn behind them each time it blocks — the
-     * announcement that stops every node must not. (Halt requests already come on a platform thread:
-     * incidents.halts.HaltRequests; then the work runs right here.)
+     * <p>Call it from a platform thread: on a virtual thread, under full dispatch load, each block
+     * waits behind the runnable calls, and the announcement that stops every node must not. Halt
+     * requests (API and Command page) come on one: incidents.halts.HaltRequests.
      */
     public Halt place(String scope, String target, String reason, AuditLog.Actor actor) {
-        if (!Thread.currentThread().isVirtual()) return placeNow(scope, target, reason, actor);
-        java.util.concurrent.Future<Halt> placed = placers.submit(() -> placeNow(scope, target, reason, actor));
-        try {
-            return placed.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while placing a halt (it may still be placed; see GET /api/v1/halts)", e);
-        } catch (java.util.concurrent.ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException r) throw r;
-            throw new IllegalStateException(e.getCause());
-        }
-    }
-
-    private Halt placeNow(String scope, String target, String reason, AuditLog.Actor actor) {
         String normalTarget = validate(scope, target, reason);
         String id = Ids.next("hlt", clock.millis());
         // Announce first, outside the transaction: every node stops starting calls in scope as soon as

@@ -21,11 +21,12 @@ import org.springframework.core.Ordered;
  *
  * <p>Requests run on virtual threads. Under full dispatch load a node has a call's virtual thread
  * runnable for every post in flight, and a request's virtual thread waits its turn behind them
- * each time it blocks: on its bearer token's lookup, its user's, its body, its connection from the
- * pool. Measured on three nodes dispatching flat out, that handling took up to 161 ms before the
- * halt code began, and publish calls kept starting meanwhile. A platform thread is scheduled by the
- * operating system as soon as what it waits for is there. Security, 2FA and every other filter
- * run as for any request, only on this thread; the request's own virtual thread waits for it.
+ * each time it blocks: on its bearer token's lookup, its body, its connection from the pool, and
+ * then for the whole placing of the halt (publishing.Halts#place runs on the caller's thread).
+ * Measured on three nodes dispatching flat out, handling took up to 161 ms before the halt code
+ * began, and publish calls kept starting meanwhile. A platform thread is scheduled by the operating
+ * system as soon as what it waits for is there. Security, 2FA and every other filter run as for any
+ * request, only on this thread; the request's own virtual thread waits for it.
  */
 @Configuration(proxyBeanMethods = false)
 class HaltRequests {
