@@ -19,7 +19,8 @@ import tools.jackson.databind.JsonNode;
 /**
  * The halt benchmark (issue: incident command): three Signalbox JVMs on one PostgreSQL at full
  * dispatch load against the sandbox network, then many global halts placed at random moments.
- * For each halt it measures, from the moment the request is sent:
+ * For each halt it measures, from the moment the operator sends the request (the harness connects
+ * and writes it on its own thread, {@link BlockingPost}):
  * <ul>
  *   <li>until no new publish call starts — the latest {@code call_started_at} in the ledger, stamped
  *       by the node just before it sends the request (and, as a second figure, the latest arrival at
@@ -73,6 +74,7 @@ final class HaltBench {
             Api operator = Api.at(a.port()).as(Api.at(a.port()).post("/api/v1/auth/token",
                     "{\"email\":\"" + ADMIN + "\",\"password\":\"" + PASSWORD + "\"}").text("token"));
             Api[] entryPoints = {operator, Api.at(b.port()).as(operator.bearer()), Api.at(c.port()).as(operator.bearer())};
+            int[] ports = {a.port(), b.port(), c.port()};
 
             boolean sourceStamps = db.sql("""
                     select exists (select 1 from information_schema.columns where table_name = 'post_attempts' and column_name = 'call_started_at')""")
@@ -87,7 +89,8 @@ final class HaltBench {
             for (int w = 0; w < warmups; w++) {
                 Thread.sleep(ThreadLocalRandom.current().nextLong(300, 800));
                 Api via = entryPoints[w % 3];
-                Api.Answer halt = via.post("/api/v1/halts", "{\"scope\":\"global\",\"reason\":\"benchmark warm-up " + w + "\"}");
+                Api.Answer halt = BlockingPost.send(ports[w % 3], operator.bearer(), "/api/v1/halts",
+                        "{\"scope\":\"global\",\"reason\":\"benchmark warm-up " + w + "\"}");
                 if (halt.status() != 201) throw new IllegalStateException("warm-up halt " + w + " answered " + halt.status() + ": " + halt.body());
                 via.delete("/api/v1/halts/" + halt.json().get("id").asString() + "?reason=benchmark");
             }
@@ -113,7 +116,8 @@ final class HaltBench {
                 Thread.sleep(ThreadLocalRandom.current().nextLong(300, 1200));
                 Api via = entryPoints[i % 3];
                 Instant asked = Instant.now();
-                Api.Answer halt = via.post("/api/v1/halts", "{\"scope\":\"global\",\"reason\":\"benchmark halt " + i + "\"}");
+                Api.Answer halt = BlockingPost.send(ports[i % 3], operator.bearer(), "/api/v1/halts",
+                        "{\"scope\":\"global\",\"reason\":\"benchmark halt " + i + "\"}");
                 Instant returned = Instant.now();
                 if (halt.status() != 201) throw new IllegalStateException("halt " + i + " answered " + halt.status() + ": " + halt.body());
                 JsonNode body = halt.json();
@@ -212,6 +216,8 @@ final class HaltBench {
                     + " time the halt itself added. Under full load on two cores a call's own duration is far above the sandbox's latency.");
             report.note("Call start = the ledger's call_started_at, stamped by the node right before it sends the request (after its last look at"
                     + " the halts it knows of); arrival = the sandbox's received_at, stamped before the simulated latency. One machine clock for all.");
+            report.note("Each halt is timed from the moment the harness opens the connection and writes the request on its own thread"
+                    + " (a plain socket, Connection: close, as the CLI makes one request per connection), not through an HTTP client's own threads.");
             System.out.println();
             System.out.println(report.markdown());
             report.writeTo(Path.of("bench", "results", "halt.md"));
