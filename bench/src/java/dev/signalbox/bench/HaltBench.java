@@ -26,8 +26,10 @@ import tools.jackson.databind.JsonNode;
  *       by the node just before it sends the request (and, as a second figure, the latest arrival at
  *       the network, the sandbox's {@code received_at});</li>
  *   <li>until quiescent — the halt's {@code quiescentAt}: every call in flight has been answered;
- *       and how long after the last of those calls' answers ({@code call_answered_at}) that was — the
- *       time the halt itself added beyond the calls' own duration (the issue's target: 100 ms).</li>
+ *       and how long after the last answer ({@code call_answered_at}) among the calls in flight from
+ *       the request until the halt returned that was — the time the halt itself added beyond the calls'
+ *       own duration (the issue's target: 100 ms). Also, as measured before, counting only the posts
+ *       the halt listed as in flight once it held the claim lock.</li>
  * </ul>
  * After each halt it lifts it and lets dispatch run again; at the end every post must have been
  * published exactly once.
@@ -104,6 +106,7 @@ final class HaltBench {
             List<Double> noNewArrival = new ArrayList<>();
             List<Double> quiescent = new ArrayList<>();
             List<Double> beyondCalls = new ArrayList<>();
+            List<Double> beyondListed = new ArrayList<>();
             List<Double> inFlightCallDurations = new ArrayList<>();
             boolean answerStamps = db.sql("""
                     select exists (select 1 from information_schema.columns where table_name = 'post_attempts' and column_name = 'call_answered_at')""")
@@ -143,19 +146,32 @@ final class HaltBench {
                 Instant quiescentAt = Instant.parse(body.get("quiescentAt").asString());
                 quiescent.add(millis(asked, quiescentAt));
                 if (answerStamps) {
-                    // the in-flight calls' own end: the latest answer among them (a halt with none in flight has only its own work)
-                    String[] ids = new String[body.get("inFlightAtHalt").size()];
-                    for (int k = 0; k < ids.length; k++) ids[k] = body.get("inFlightAtHalt").get(k).get("postId").asString();
+                    // The in-flight calls' own end. The calls in flight are every call the halt had to wait for: in
+                    // flight when the request was sent, or started after it but before the halt returned. Their
+                    // latest answer is when the network itself went quiet; the halt's quiescentAt comes after it.
+                    // A halt with none of them has only its own work: measured from the request.
                     Instant lastAnswer = asked;
                     for (var row : db.sql("""
                             select call_started_at, call_answered_at from post_attempts
-                            where post_id = any(:ids) and call_answered_at is not null and call_started_at <= :returned""")
-                            .param("ids", ids).param("returned", Timestamp.from(returned))
+                            where call_answered_at > :asked and call_started_at <= :returned""")
+                            .param("asked", Timestamp.from(asked)).param("returned", Timestamp.from(returned))
                             .query((rs, r) -> new Instant[] {rs.getTimestamp(1).toInstant(), rs.getTimestamp(2).toInstant()}).list()) {
                         inFlightCallDurations.add(millis(row[0], row[1]));
                         if (row[1].isAfter(lastAnswer)) lastAnswer = row[1];
                     }
                     beyondCalls.add(Math.max(0, millis(lastAnswer, quiescentAt)));
+                    // as measured before: only the posts the halt listed as in flight once it held the claim lock, so
+                    // calls answered between the request and that moment were not counted as the calls' own time
+                    String[] ids = new String[body.get("inFlightAtHalt").size()];
+                    for (int k = 0; k < ids.length; k++) ids[k] = body.get("inFlightAtHalt").get(k).get("postId").asString();
+                    Instant lastListedAnswer = asked;
+                    for (Timestamp answer : db.sql("""
+                            select call_answered_at from post_attempts
+                            where post_id = any(:ids) and call_answered_at is not null and call_started_at <= :returned""")
+                            .param("ids", ids).param("returned", Timestamp.from(returned)).query(Timestamp.class).list()) {
+                        if (answer.toInstant().isAfter(lastListedAnswer)) lastListedAnswer = answer.toInstant();
+                    }
+                    beyondListed.add(Math.max(0, millis(lastListedAnswer, quiescentAt)));
                 }
                 answered.add(millis(asked, returned));
                 // the halt's id carries the node's clock when the halt code began (see Ids); createdAt is stamped
@@ -178,8 +194,8 @@ final class HaltBench {
                 long left = db.sql("select count(*) from posts where status in ('scheduled', 'publishing') and text like :p || '%'")
                         .param("p", prefix).query(Long.class).single();
                 DispatchBench.progress(String.format(Locale.ROOT,
-                        "halt %d via node %s: halt code began +%.0f ms, lock held +%.0f ms, last call start +%.0f ms (arrival +%.0f ms), quiescent +%.0f ms (%.0f ms after the last in-flight answer), answered +%.0f ms, %d in flight; %d posts left",
-                        i, "abc".charAt(i % 3), pickedUp.getLast(), committed.getLast(), noNewCall.getLast(), noNewArrival.getLast(), quiescent.getLast(), beyondCalls.isEmpty() ? Double.NaN : beyondCalls.getLast(),
+                        "halt %d via node %s: halt code began +%.0f ms, lock held +%.0f ms, last call start +%.0f ms (arrival +%.0f ms), quiescent +%.0f ms (%.0f ms after the last in-flight answer; %.0f ms after the listed ones'), answered +%.0f ms, %d in flight; %d posts left",
+                        i, "abc".charAt(i % 3), pickedUp.getLast(), committed.getLast(), noNewCall.getLast(), noNewArrival.getLast(), quiescent.getLast(), beyondCalls.isEmpty() ? Double.NaN : beyondCalls.getLast(), beyondListed.isEmpty() ? Double.NaN : beyondListed.getLast(),
                         answered.getLast(), inFlight.getLast(), left));
                 if (left < 2_000) {
                     DispatchBench.progress("few posts left: stopping the halts here so the load stays realistic");
@@ -194,10 +210,13 @@ final class HaltBench {
                     describe(noNewCall), "≤ 100 ms", percentile(noNewCall, 0.99) <= 100);
             report.row("Halt → last publish call arriving at the network (sandbox received_at)", describe(noNewArrival));
             if (answerStamps) {
-                report.check("Halt → quiescent, beyond the in-flight calls' own end (quiescent − the last in-flight call's answer), p99",
-                        describe(beyondCalls), "≤ 100 ms", percentile(beyondCalls, 0.99) <= 100);
+                report.check("Halt → quiescent, beyond the in-flight calls' own end (quiescent − the last answer among the calls in flight"
+                        + " from the request until the halt returned), p99", describe(beyondCalls), "≤ 100 ms", percentile(beyondCalls, 0.99) <= 100);
+                report.row("The same, counting only the posts the halt listed as in flight once it held the claim lock (as measured before 2026-11-30)",
+                        describe(beyondListed));
                 report.row("Halt → quiescent (every call in flight answered and settled)", describe(quiescent));
-                report.row("Own duration of the calls in flight at a halt (call_answered_at − call_started_at)", describe(inFlightCallDurations));
+                report.row("Own duration of the calls in flight from the request until the halt returned (call_answered_at − call_started_at)",
+                        describe(inFlightCallDurations));
             } else {
                 report.check("Halt → quiescent (every call in flight answered), p99",
                         describe(quiescent), "≤ call duration (" + settings.latencyMs() + " ms) + 100 ms", percentile(quiescent, 0.99) <= budget);
@@ -212,7 +231,8 @@ final class HaltBench {
                             + " distinct), " + outcome.failedOrHeld() + " failed/held", n + " each", outcome.everyPostExactlyOnce());
             report.header("load average at end: " + DispatchBench.loadAverage());
             report.note("Quiescent beyond the calls' own end: the issue's target is quiescence within the in-flight calls' own duration plus"
-                    + " 100 ms; the calls' end is the ledger's call_answered_at (stamped when the network's answer came back), so this is the"
+                    + " 100 ms; the calls are those in flight at any moment from the request until the halt returned, and their end is the ledger's"
+                    + " call_answered_at (stamped when the network's answer came back), so this is the"
                     + " time the halt itself added. Under full load on two cores a call's own duration is far above the sandbox's latency.");
             report.note("Call start = the ledger's call_started_at, stamped by the node right before it sends the request (after its last look at"
                     + " the halts it knows of); arrival = the sandbox's received_at, stamped before the simulated latency. One machine clock for all.");
