@@ -16,6 +16,9 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,6 +58,9 @@ class StatusSnapshot {
     private final Clock clock;
     private final AtomicLong versions = new AtomicLong();
     private volatile Snapshot current;
+    private final ExecutorService rebuilds =
+            Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("status-rebuild").factory());
+    private final AtomicBoolean rebuildQueued = new AtomicBoolean();
 
     StatusSnapshot(Incidents incidents, TemplateEngine templates, BaseUrl baseUrl, JdbcClient db, Clock clock, PgNotifications notifications) {
         this.incidents = incidents;
@@ -62,7 +68,24 @@ class StatusSnapshot {
         this.baseUrl = baseUrl;
         this.db = db;
         this.clock = clock;
-        notifications.listen(CHANNEL, payload -> rebuild());
+        notifications.listen(CHANNEL, payload -> rebuildSoon());
+    }
+
+    /**
+     * Another node's change: rebuilt on a thread of its own, not on the one that hands out every
+     * notification this node hears, where a halt's announcement would wait for the rebuild. At most
+     * one waits: it reads whatever has committed by the time it runs.
+     */
+    private void rebuildSoon() {
+        if (!rebuildQueued.compareAndSet(false, true)) return;
+        rebuilds.execute(() -> {
+            rebuildQueued.set(false);
+            try {
+                rebuild();
+            } catch (RuntimeException e) {
+                log.warn("Could not rebuild the status page after another node's change; the safety net will", e);
+            }
+        });
     }
 
     Snapshot current() {
