@@ -4,10 +4,14 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.postgresql.PGConnection;
@@ -27,12 +31,29 @@ public class PgNotifications implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(PgNotifications.class);
 
+    /** How long the listening connection waits for a notification before it is read again. */
+    private static final int READ_EVERY_MILLIS = 20;
+    /** A caller of {@link #awaitCaughtUp} waits only when the connection has not been read for longer than this. */
+    static final long CAUGHT_UP_WITHIN_NANOS = TimeUnit.MILLISECONDS.toNanos(60);
+
     private final DataSource dataSource;
     private final Map<String, List<Consumer<String>>> listeners = new ConcurrentHashMap<>();
     private final Object sending = new Object();
     private Connection sender;
     private volatile boolean running;
     private Thread thread;
+    /** Whether a connection is listening (LISTEN done, not failed since). */
+    private volatile boolean listening;
+    /**
+     * {@code System.nanoTime()} when the latest read of the listening connection began whose
+     * notifications have all been handed to their listeners: everything that reached this node before
+     * then has been heard.
+     */
+    private volatile long caughtUpTo;
+    /** A wait ran out since the last read: nobody waits again until the connection is read. */
+    private volatile boolean gaveUp;
+    private final ReentrantLock caughtUpLock = new ReentrantLock(); // not synchronized: callers are virtual threads
+    private final Condition readAgain = caughtUpLock.newCondition();
 
     PgNotifications(DataSource dataSource) {
         this.dataSource = dataSource;
@@ -104,20 +125,26 @@ public class PgNotifications implements SmartLifecycle {
                 connection.setAutoCommit(true);
                 for (String channel : listeners.keySet()) statement.execute("listen " + channel);
                 PGConnection pg = connection.unwrap(PGConnection.class);
+                caughtUpTo = System.nanoTime();
+                listening = true;
                 while (running) {
-                    PGNotification[] notifications = pg.getNotifications(250);
-                    if (notifications == null) continue;
-                    for (PGNotification n : notifications) {
-                        for (Consumer<String> listener : listeners.getOrDefault(n.getName(), List.of())) {
-                            try {
-                                listener.accept(n.getParameter());
-                            } catch (RuntimeException e) {
-                                log.warn("A listener of {} failed", n.getName(), e);
+                    long readBegan = System.nanoTime();
+                    PGNotification[] notifications = pg.getNotifications(READ_EVERY_MILLIS);
+                    if (notifications != null) {
+                        for (PGNotification n : notifications) {
+                            for (Consumer<String> listener : listeners.getOrDefault(n.getName(), List.of())) {
+                                try {
+                                    listener.accept(n.getParameter());
+                                } catch (RuntimeException e) {
+                                    log.warn("A listener of {} failed", n.getName(), e);
+                                }
                             }
                         }
                     }
+                    caughtUp(readBegan);
                 }
             } catch (SQLException e) {
+                notListening();
                 if (!running) return;
                 log.warn("Lost the LISTEN connection ({}); reconnecting", e.getMessage());
                 try {
@@ -125,13 +152,70 @@ public class PgNotifications implements SmartLifecycle {
                 } catch (InterruptedException ie) {
                     return;
                 }
+            } finally {
+                notListening(); // also when this thread ends on an unexpected error: nobody waits for it then
             }
+        }
+    }
+
+    /**
+     * Returns once every notification that reached this node before the call has been handed to its
+     * listeners. That is at once when the listening connection was read within the last 60 ms, the
+     * usual case, or when no connection is listening. Otherwise this node has stalled: a GC pause, or
+     * the listening thread waiting for a core. Then it waits for the next read, at most {@code max}.
+     * After a wait that ran out, nobody waits again until the connection has been read once more.
+     *
+     * <p>For work that must not start after a notification that has already arrived, such as a
+     * publish call after a halt's announcement. Notifications stay a fast path: this only keeps a
+     * stalled node from acting before it has heard what is waiting for it.
+     */
+    public void awaitCaughtUp(Duration max) {
+        long asked = System.nanoTime();
+        if (!listening || asked - caughtUpTo < CAUGHT_UP_WITHIN_NANOS || gaveUp) return;
+        long deadline = asked + max.toNanos();
+        caughtUpLock.lock();
+        try {
+            while (listening && caughtUpTo - asked < 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    gaveUp = true;
+                    log.warn("The notifications connection has not been read for {} ms; going on without it",
+                            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - caughtUpTo));
+                    return;
+                }
+                readAgain.awaitNanos(left);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            caughtUpLock.unlock();
+        }
+    }
+
+    private void caughtUp(long readBegan) {
+        caughtUpTo = readBegan;
+        gaveUp = false;
+        wakeWaiters();
+    }
+
+    private void notListening() {
+        listening = false;
+        wakeWaiters();
+    }
+
+    private void wakeWaiters() {
+        caughtUpLock.lock();
+        try {
+            readAgain.signalAll();
+        } finally {
+            caughtUpLock.unlock();
         }
     }
 
     @Override
     public void stop() {
         running = false;
+        notListening();
         if (thread != null) thread.interrupt();
         synchronized (sending) {
             closeSender();

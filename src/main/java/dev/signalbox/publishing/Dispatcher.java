@@ -171,7 +171,9 @@ class Dispatcher implements SmartLifecycle {
                 outcome = prepared.outcome();
             } else {
                 // The last look at the halts this node knows of, as close to the call as it can be: a halt
-                // heard of (even one still being placed, see HaltWatch) stops the call here.
+                // heard of (even one still being placed, see HaltWatch) stops the call here. A node that has
+                // stalled (a GC pause) first hears the announcements that reached it meanwhile.
+                halts.awaitNews();
                 Optional<HaltWatch.ActiveHalt> halted = halts.covering(claimed.network(), claimed.workspaceId(), claimed.profileId(),
                         claimed.incidentChannel());
                 if (halted.isPresent()) {

@@ -48,11 +48,14 @@ public class HaltWatch {
      * enough for a halt to take the claim lock, short enough that a lost notification costs little.
      */
     static final java.time.Duration PLACING_PAUSE = java.time.Duration.ofSeconds(2);
+    /** The longest a call waits in {@link #awaitNews} for a stalled node to read its notifications. */
+    static final java.time.Duration NEWS_WAIT = java.time.Duration.ofSeconds(1);
 
     private record Announced(ActiveHalt halt, long announcedAt, long until) {}
 
     private final JdbcClient db;
     private final DispatchSignal signal;
+    private final PgNotifications notifications;
     private volatile List<ActiveHalt> active = List.of();
     private final java.util.Map<String, Announced> announced = new java.util.concurrent.ConcurrentHashMap<>();
     private final List<Runnable> onAnnounced = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -62,7 +65,18 @@ public class HaltWatch {
     HaltWatch(JdbcClient db, PgNotifications notifications, DispatchSignal signal) {
         this.db = db;
         this.signal = signal;
+        this.notifications = notifications;
         notifications.listen(CHANNEL, this::heard);
+    }
+
+    /**
+     * Returns once this node has heard every announcement that reached it before the call
+     * ({@link PgNotifications#awaitCaughtUp}): at once on a node that is keeping up. A node that has
+     * stalled, in a GC pause or with its listening thread waiting for a core, hears what is waiting
+     * for it before it starts another call. At most {@link #NEWS_WAIT}.
+     */
+    void awaitNews() {
+        notifications.awaitCaughtUp(NEWS_WAIT);
     }
 
     /** The payload for announcing a halt about to be placed. */

@@ -11,6 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import dev.signalbox.platform.PgNotifications;
 import dev.signalbox.testing.Api;
 import dev.signalbox.testing.SignalboxTest;
 import dev.signalbox.vault.TokenVault;
@@ -21,6 +22,8 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -52,6 +55,9 @@ class DispatchOutcomesTest extends SignalboxTest {
 
     @Autowired
     javax.sql.DataSource dataSource;
+
+    @Autowired
+    PgNotifications notifications;
 
     WireMockServer network;
     Api customer;
@@ -239,6 +245,51 @@ class DispatchOutcomesTest extends SignalboxTest {
 
         await(id, p -> p.get("status").asString().equals("published"));
         network.verify(1, postRequestedFor(urlEqualTo("/api/v1/statuses")));
+    }
+
+    @Test
+    void a_node_that_has_stalled_hears_the_announcements_waiting_for_it_before_it_starts_a_call() {
+        network.stubFor(post("/api/v1/statuses").willReturn(okStatus("5006")));
+        String stall = "test-stall-" + UUID.randomUUID();
+        CountDownLatch resume = new CountDownLatch(1);
+        // Stands in for a GC pause or a starved thread: the thread that reads this node's notifications stops.
+        notifications.listen(HaltWatch.CHANNEL, payload -> {
+            if (payload.equals(stall)) awaitQuietly(resume);
+        });
+        String halt = "hlt_stall_" + UUID.randomUUID().toString().replace("-", "");
+        String id;
+        try {
+            notifyNodes(stall);
+            sleep(150);
+            id = postNow("not before this node has heard what is waiting for it");
+            sleep(250); // claimed meanwhile: its call waits for the node to catch up
+            // Another node announces a halt. It reaches this node's connection but is not read yet.
+            notifyNodes(HaltWatch.announcement(halt, "global", null));
+            sleep(100);
+            network.verify(0, postRequestedFor(urlEqualTo("/api/v1/statuses")));
+        } finally {
+            resume.countDown();
+        }
+        sleep(500);
+        network.verify(0, postRequestedFor(urlEqualTo("/api/v1/statuses")));
+        assertThat(customer.get("/api/v1/posts/" + id).text("status")).isNotEqualTo("published");
+
+        notifyNodes(HaltWatch.WITHDRAWN + halt); // the placing node gave the halt up
+        await(id, p -> p.get("status").asString().equals("published"));
+        network.verify(1, postRequestedFor(urlEqualTo("/api/v1/statuses")));
+    }
+
+    private void notifyNodes(String payload) {
+        db.sql("select pg_notify(:channel, :payload)").param("channel", HaltWatch.CHANNEL).param("payload", payload)
+                .query((rs, n) -> 1).single();
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     String postNow(String text) {
