@@ -194,8 +194,8 @@ final class HaltBench {
                 long left = db.sql("select count(*) from posts where status in ('scheduled', 'publishing') and text like :p || '%'")
                         .param("p", prefix).query(Long.class).single();
                 DispatchBench.progress(String.format(Locale.ROOT,
-                        "halt %d via node %s: halt code began +%.0f ms, lock held +%.0f ms, last call start +%.0f ms (arrival +%.0f ms), quiescent +%.0f ms (%.0f ms after the last in-flight answer; %.0f ms after the listed ones'), answered +%.0f ms, %d in flight; %d posts left",
-                        i, "abc".charAt(i % 3), pickedUp.getLast(), committed.getLast(), noNewCall.getLast(), noNewArrival.getLast(), quiescent.getLast(), beyondCalls.isEmpty() ? Double.NaN : beyondCalls.getLast(), beyondListed.isEmpty() ? Double.NaN : beyondListed.getLast(),
+                        "halt %d via node %s, sent %s: halt code began +%.0f ms, lock held +%.0f ms, last call start +%.0f ms (arrival +%.0f ms), quiescent +%.0f ms (%.0f ms after the last in-flight answer; %.0f ms after the listed ones'), answered +%.0f ms, %d in flight; %d posts left",
+                        i, "abc".charAt(i % 3), asked, pickedUp.getLast(), committed.getLast(), noNewCall.getLast(), noNewArrival.getLast(), quiescent.getLast(), beyondCalls.isEmpty() ? Double.NaN : beyondCalls.getLast(), beyondListed.isEmpty() ? Double.NaN : beyondListed.getLast(),
                         answered.getLast(), inFlight.getLast(), left));
                 if (left < 2_000) {
                     DispatchBench.progress("few posts left: stopping the halts here so the load stays realistic");
