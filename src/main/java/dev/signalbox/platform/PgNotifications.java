@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -54,6 +55,8 @@ public class PgNotifications implements SmartLifecycle {
     private volatile boolean gaveUp;
     private final ReentrantLock caughtUpLock = new ReentrantLock(); // not synchronized: callers are virtual threads
     private final Condition readAgain = caughtUpLock.newCondition();
+    private final LongAdder waits = new LongAdder();
+    private final LongAdder waitedNanos = new LongAdder();
 
     PgNotifications(DataSource dataSource) {
         this.dataSource = dataSource;
@@ -173,6 +176,7 @@ public class PgNotifications implements SmartLifecycle {
         long asked = System.nanoTime();
         if (!listening || asked - caughtUpTo < CAUGHT_UP_WITHIN_NANOS || gaveUp) return;
         long deadline = asked + max.toNanos();
+        waits.increment();
         caughtUpLock.lock();
         try {
             while (listening && caughtUpTo - asked < 0) {
@@ -189,6 +193,7 @@ public class PgNotifications implements SmartLifecycle {
             Thread.currentThread().interrupt();
         } finally {
             caughtUpLock.unlock();
+            waitedNanos.add(System.nanoTime() - asked);
         }
     }
 
@@ -216,6 +221,10 @@ public class PgNotifications implements SmartLifecycle {
     public void stop() {
         running = false;
         notListening();
+        if (waits.sum() > 0) {
+            log.info("Work waited {} times for this node to read its notifications after a stall, {} ms in all",
+                    waits.sum(), TimeUnit.NANOSECONDS.toMillis(waitedNanos.sum()));
+        }
         if (thread != null) thread.interrupt();
         synchronized (sending) {
             closeSender();
