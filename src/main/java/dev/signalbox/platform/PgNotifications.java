@@ -179,10 +179,11 @@ public class PgNotifications implements SmartLifecycle {
         waits.increment();
         caughtUpLock.lock();
         try {
-            while (listening && caughtUpTo - asked < 0) {
+            while (listening && !gaveUp && caughtUpTo - asked < 0) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     gaveUp = true;
+                    readAgain.signalAll(); // the others waiting go on too
                     log.warn("The notifications connection has not been read for {} ms; going on without it",
                             TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - caughtUpTo));
                     return;

@@ -279,6 +279,29 @@ class DispatchOutcomesTest extends SignalboxTest {
         network.verify(1, postRequestedFor(urlEqualTo("/api/v1/statuses")));
     }
 
+    @Test
+    void a_node_whose_notification_thread_is_stuck_still_publishes_after_waiting_at_most_a_second() {
+        network.stubFor(post("/api/v1/statuses").willReturn(okStatus("5007")));
+        String stall = "test-stuck-" + UUID.randomUUID();
+        CountDownLatch resume = new CountDownLatch(1);
+        notifications.listen(HaltWatch.CHANNEL, payload -> {
+            if (payload.equals(stall)) awaitQuietly(resume); // held for up to 10 s
+        });
+        try {
+            notifyNodes(stall);
+            sleep(150);
+            Instant posted = Instant.now();
+            String id = postNow("goes out though this node's notifications are stuck");
+            await(id, p -> p.get("status").asString().equals("published"));
+            assertThat(Duration.between(posted, Instant.now()))
+                    .as("published while the notification thread is still stuck (it is held for 10 s)")
+                    .isLessThan(Duration.ofSeconds(5));
+            network.verify(1, postRequestedFor(urlEqualTo("/api/v1/statuses")));
+        } finally {
+            resume.countDown();
+        }
+    }
+
     private void notifyNodes(String payload) {
         db.sql("select pg_notify(:channel, :payload)").param("channel", HaltWatch.CHANNEL).param("payload", payload)
                 .query((rs, n) -> 1).single();
