@@ -250,17 +250,10 @@ class DispatchOutcomesTest extends SignalboxTest {
     @Test
     void a_node_that_has_stalled_hears_the_announcements_waiting_for_it_before_it_starts_a_call() {
         network.stubFor(post("/api/v1/statuses").willReturn(okStatus("5006")));
-        String stall = "test-stall-" + UUID.randomUUID();
-        CountDownLatch resume = new CountDownLatch(1);
-        // Stands in for a GC pause or a starved thread: the thread that reads this node's notifications stops.
-        notifications.listen(HaltWatch.CHANNEL, payload -> {
-            if (payload.equals(stall)) awaitQuietly(resume);
-        });
         String halt = "hlt_stall_" + UUID.randomUUID().toString().replace("-", "");
         String id;
+        CountDownLatch resume = holdNotificationThread();
         try {
-            notifyNodes(stall);
-            sleep(150);
             id = postNow("not before this node has heard what is waiting for it");
             sleep(250); // claimed meanwhile: its call waits for the node to catch up
             // Another node announces a halt. It reaches this node's connection but is not read yet.
@@ -282,14 +275,8 @@ class DispatchOutcomesTest extends SignalboxTest {
     @Test
     void a_node_whose_notification_thread_is_stuck_still_publishes_after_waiting_at_most_a_second() {
         network.stubFor(post("/api/v1/statuses").willReturn(okStatus("5007")));
-        String stall = "test-stuck-" + UUID.randomUUID();
-        CountDownLatch resume = new CountDownLatch(1);
-        notifications.listen(HaltWatch.CHANNEL, payload -> {
-            if (payload.equals(stall)) awaitQuietly(resume); // held for up to 10 s
-        });
+        CountDownLatch resume = holdNotificationThread();
         try {
-            notifyNodes(stall);
-            sleep(150);
             Instant posted = Instant.now();
             String id = postNow("goes out though this node's notifications are stuck");
             await(id, p -> p.get("status").asString().equals("published"));
@@ -300,6 +287,21 @@ class DispatchOutcomesTest extends SignalboxTest {
         } finally {
             resume.countDown();
         }
+    }
+
+    /**
+     * Holds the thread that reads this node's notifications, for up to 10 s or until the latch is
+     * counted down: it stands in for a GC pause or a thread waiting for a core.
+     */
+    private CountDownLatch holdNotificationThread() {
+        String stall = "test-stall-" + UUID.randomUUID();
+        CountDownLatch resume = new CountDownLatch(1);
+        notifications.listen(HaltWatch.CHANNEL, payload -> {
+            if (payload.equals(stall)) awaitQuietly(resume);
+        });
+        notifyNodes(stall);
+        sleep(150);
+        return resume;
     }
 
     private void notifyNodes(String payload) {
