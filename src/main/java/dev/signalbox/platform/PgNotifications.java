@@ -62,7 +62,12 @@ public class PgNotifications implements SmartLifecycle {
         this.dataSource = dataSource;
     }
 
-    /** Calls {@code listener} with the payload of every NOTIFY on {@code channel} (a constant identifier). */
+    /**
+     * Calls {@code listener} with the payload of every NOTIFY on {@code channel} (a constant identifier).
+     * Every listener runs on the one thread that reads this node's notifications, and a halt's
+     * announcement (and {@link #awaitCaughtUp}) waits for whatever runs before it: a listener must
+     * return at once, and hand slower work (database reads, rendering) to a thread of its own.
+     */
     public void listen(String channel, Consumer<String> listener) {
         if (!channel.matches("[a-z_]+")) throw new IllegalArgumentException("channel names are lower-case identifiers: " + channel);
         listeners.computeIfAbsent(channel, c -> new CopyOnWriteArrayList<>()).add(listener);
@@ -147,16 +152,15 @@ public class PgNotifications implements SmartLifecycle {
                     caughtUp(readBegan);
                 }
             } catch (SQLException e) {
-                notListening();
-                if (!running) return;
-                log.warn("Lost the LISTEN connection ({}); reconnecting", e.getMessage());
-                try {
-                    Thread.sleep(1000);
-                } catch (InterruptedException ie) {
-                    return;
-                }
+                if (running) log.warn("Lost the LISTEN connection ({}); reconnecting", e.getMessage());
             } finally {
-                notListening(); // also when this thread ends on an unexpected error: nobody waits for it then
+                notListening(); // however the loop ended: nobody waits for a connection that is not being read
+            }
+            if (!running) return;
+            try {
+                Thread.sleep(1000);
+            } catch (InterruptedException ie) {
+                return;
             }
         }
     }
