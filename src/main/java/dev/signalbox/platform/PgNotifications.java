@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -45,6 +46,8 @@ public class PgNotifications implements SmartLifecycle {
     private Thread thread;
     /** Whether a connection is listening (LISTEN done, not failed since). */
     private volatile boolean listening;
+    /** How many connections have started listening: what was sent between two of them may not have been heard. */
+    private final AtomicLong sessions = new AtomicLong();
     /**
      * {@code System.nanoTime()} when the latest read of the listening connection began whose
      * notifications have all been handed to their listeners: everything that reached this node before
@@ -134,6 +137,7 @@ public class PgNotifications implements SmartLifecycle {
                 for (String channel : listeners.keySet()) statement.execute("listen " + channel);
                 PGConnection pg = connection.unwrap(PGConnection.class);
                 caughtUpTo = System.nanoTime();
+                sessions.incrementAndGet();
                 listening = true;
                 while (running) {
                     long readBegan = System.nanoTime();
@@ -200,6 +204,23 @@ public class PgNotifications implements SmartLifecycle {
             caughtUpLock.unlock();
             waitedNanos.add(System.nanoTime() - asked);
         }
+    }
+
+    /**
+     * Whether, right now and without waiting, every notification that reached this node more than 60 ms
+     * ago has been handed to its listeners: a connection is listening and was read that recently. False
+     * when this node has stalled or has lost its listening connection.
+     */
+    public boolean caughtUp() {
+        return listening && !gaveUp && System.nanoTime() - caughtUpTo < CAUGHT_UP_WITHIN_NANOS;
+    }
+
+    /**
+     * A number that changes each time a connection starts listening. Notifications sent while no
+     * connection listened are lost, so what a listener learnt under an earlier number may be out of date.
+     */
+    public long listeningSession() {
+        return sessions.get();
     }
 
     private void caughtUp(long readBegan) {
