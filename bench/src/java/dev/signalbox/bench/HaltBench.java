@@ -173,6 +173,23 @@ final class HaltBench {
                     }
                     beyondListed.add(Math.max(0, millis(lastListedAnswer, quiescentAt)));
                 }
+                if (!beyondCalls.isEmpty() && beyondCalls.getLast() > 100) {
+                    // what the halt waited for last: the posts it listed, by when their outcome was written
+                    String[] listed = new String[body.get("inFlightAtHalt").size()];
+                    for (int k = 0; k < listed.length; k++) listed[k] = body.get("inFlightAtHalt").get(k).get("postId").asString();
+                    for (String slow : db.sql("""
+                            select node || ' post ' || post_id || ' ' || coalesce(outcome, 'no outcome') || ': claimed +'
+                                   || round(extract(epoch from started_at - :asked) * 1000) || ' ms, call started '
+                                   || coalesce('+' || round(extract(epoch from call_started_at - :asked) * 1000) || ' ms', 'never')
+                                   || ', answered ' || coalesce('+' || round(extract(epoch from call_answered_at - :asked) * 1000) || ' ms', 'never')
+                                   || ', outcome written ' || coalesce('+' || round(extract(epoch from finished_at - :asked) * 1000) || ' ms', 'never')
+                            from post_attempts where post_id = any(:ids) and started_at <= :returned
+                            order by finished_at desc nulls first limit 5""")
+                            .param("asked", Timestamp.from(asked)).param("ids", listed).param("returned", Timestamp.from(returned))
+                            .query(String.class).list()) {
+                        DispatchBench.progress("  slow to quiesce, halt " + i + ": " + slow);
+                    }
+                }
                 answered.add(millis(asked, returned));
                 // the halt's id carries the node's clock when the halt code began (see Ids); createdAt is stamped
                 // once the claim lock is held: these split the time to "no new call" into request, lock and the rest
