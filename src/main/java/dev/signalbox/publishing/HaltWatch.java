@@ -57,6 +57,8 @@ public class HaltWatch {
     private final DispatchSignal signal;
     private final PgNotifications notifications;
     private volatile List<ActiveHalt> active = List.of();
+    /** {@code System.nanoTime()} when this node last heard of a halt being placed; 0 if it never has. */
+    private volatile long lastAnnounced;
     private final java.util.Map<String, Announced> announced = new java.util.concurrent.ConcurrentHashMap<>();
     private final List<Runnable> onAnnounced = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final java.util.concurrent.ExecutorService refresher =
@@ -104,6 +106,7 @@ public class HaltWatch {
     /** From now on this node starts no call in the scope of {@code halt}, which is being placed. */
     void announce(ActiveHalt halt) {
         long now = System.nanoTime();
+        lastAnnounced = now;
         announced.put(halt.id(), new Announced(halt, now, now + ANNOUNCED_FOR.toNanos()));
         for (Runnable listener : onAnnounced) {
             try {
@@ -130,6 +133,15 @@ public class HaltWatch {
             if (now - a.announcedAt() < PLACING_PAUSE.toNanos()) return true;
         }
         return false;
+    }
+
+    /**
+     * Whether this node has heard of a halt being placed within {@code within}: a halt placed then may still be
+     * waiting for its in-flight posts (see {@link SettledPosts}).
+     */
+    boolean announcedWithin(java.time.Duration within) {
+        long last = lastAnnounced;
+        return last != 0 && System.nanoTime() - last < within.toNanos();
     }
 
     void withdraw(String id) {

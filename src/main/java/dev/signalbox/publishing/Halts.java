@@ -9,6 +9,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -65,9 +66,15 @@ public class Halts {
     private final HaltWatch watch;
     private final PgNotifications notifications;
     private final Duration lease;
+    private final SettledPosts settled;
+    /** How often a halt waiting for its in-flight posts looks at the database itself. */
+    private final Duration recheck;
     Halts(JdbcClient db, javax.sql.DataSource dataSource, TransactionTemplate tx, AuditLog audit, Networks networks, Clock clock, DispatchSignal signal, HaltWatch watch,
-            PgNotifications notifications,
-            @Value("${signalbox.dispatch.lease-seconds:60}") long leaseSeconds) {
+            PgNotifications notifications, SettledPosts settled,
+            @Value("${signalbox.dispatch.lease-seconds:60}") long leaseSeconds,
+            @Value("${signalbox.halts.recheck-ms:25}") long recheckMillis) {
+        this.settled = settled;
+        this.recheck = Duration.ofMillis(recheckMillis);
         this.db = db;
         this.dataSource = dataSource;
         this.tx = tx;
@@ -102,8 +109,11 @@ public class Halts {
             throw e;
         }
         watch.refresh();
-        Map<String, Integer> attempts = inFlightIn(id);
-        awaitQuiescence(attempts.keySet());
+        Map<String, Integer> attempts;
+        try (SettledPosts.Waiter heard = settled.listen()) { // before the listing: no settle falls in between
+            attempts = inFlightIn(id);
+            awaitQuiescence(attempts, heard);
+        }
         Instant quiescent = clock.instant();
         db.sql("update halts set quiescent_at = :at where id = :id").param("at", Posts.odt(quiescent)).param("id", id).update();
         List<InFlight> outcomes = new ArrayList<>();
@@ -258,23 +268,45 @@ public class Halts {
         return out;
     }
 
-    private void awaitQuiescence(Set<String> posts) {
-        if (posts.isEmpty()) return;
+    /**
+     * Returns once every attempt listed is over: its outcome written (the nodes announce it, {@link SettledPosts}),
+     * or its post no longer being published with a live claim (this halt's own look at the database, every
+     * {@link #recheck}: for a node that had not heard of the halt when it settled, and for expired claims).
+     */
+    private void awaitQuiescence(Map<String, Integer> attempts, SettledPosts.Waiter heard) {
+        if (attempts.isEmpty()) return;
+        Map<String, Integer> waitingFor = new HashMap<>(attempts);
         Instant deadline = clock.instant().plus(lease).plusSeconds(5);
-        String[] ids = posts.toArray(String[]::new);
-        while (clock.instant().isBefore(deadline)) {
-            int stillInFlight = db.sql("""
-                    select count(*) from posts where id = any(:ids) and status = 'publishing' and claim_expires_at > :now""")
-                    .param("ids", ids).param("now", Posts.odt(clock.instant())).query(Integer.class).single();
-            if (stillInFlight == 0) return;
-            try {
-                Thread.sleep(5);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for posts in flight to settle", e);
+        long nextLook = System.nanoTime();
+        try {
+            while (clock.instant().isBefore(deadline)) {
+                if (System.nanoTime() - nextLook >= 0) {
+                    List<String> stillInFlight = db.sql("""
+                            select id from posts where id = any(:ids) and status = 'publishing' and claim_expires_at > :now""")
+                            .param("ids", waitingFor.keySet().toArray(String[]::new)).param("now", Posts.odt(clock.instant()))
+                            .query(String.class).list();
+                    waitingFor.keySet().retainAll(stillInFlight);
+                    nextLook = System.nanoTime() + recheck.toNanos();
+                }
+                for (String attempt = heard.next(0); attempt != null; attempt = heard.next(0)) settledOne(waitingFor, attempt);
+                if (waitingFor.isEmpty()) return;
+                String attempt = heard.next(nextLook - System.nanoTime());
+                if (attempt != null) settledOne(waitingFor, attempt);
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for posts in flight to settle", e);
         }
         throw new IllegalStateException("posts in flight did not settle within the claim lease; their nodes may be gone");
+    }
+
+    /** Only the very attempt listed: an earlier attempt of the same post, announced late, does not count. */
+    private static void settledOne(Map<String, Integer> waitingFor, String attempt) {
+        int colon = attempt.lastIndexOf(':');
+        if (colon < 0) return;
+        String postId = attempt.substring(0, colon);
+        Integer listed = waitingFor.get(postId);
+        if (listed != null && attempt.substring(colon + 1).equals(String.valueOf(listed))) waitingFor.remove(postId);
     }
 
     private String outcomeOf(String postId, int attempt) {

@@ -9,6 +9,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import jakarta.annotation.PreDestroy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
@@ -28,6 +30,8 @@ import org.springframework.stereotype.Component;
 @Component
 class PublishedSettlements {
 
+    private static final Logger log = LoggerFactory.getLogger(PublishedSettlements.class);
+
     /** The most posts written by one statement. */
     static final int MAX_BATCH = 500;
     /** A batch this large means outcomes arrive steadily: the next one gathers (see the class comment). */
@@ -41,11 +45,13 @@ class PublishedSettlements {
     private final JdbcClient db;
     private final Clock clock;
     private final HaltWatch halts;
+    private final SettledPosts settled;
     private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final Thread thread;
 
-    PublishedSettlements(JdbcClient db, Clock clock, HaltWatch halts) {
+    PublishedSettlements(JdbcClient db, Clock clock, HaltWatch halts, SettledPosts settled) {
         this.db = db;
+        this.settled = settled;
         this.clock = clock;
         this.halts = halts;
         this.thread = Thread.ofPlatform().daemon().name("published-settlements").start(this::run);
@@ -128,16 +134,26 @@ class PublishedSettlements {
     /** A deadlock or serialisation failure rolls the whole batch back; it is written again (at most 3 tries). */
     private void writeRetryingDeadlocks(List<Pending> batch) {
         for (int attempt = 1; ; attempt++) {
+            List<String> written;
             try {
-                write(batch, clock.instant());
-                return;
+                written = write(batch, clock.instant());
             } catch (org.springframework.dao.PessimisticLockingFailureException e) {
                 if (attempt >= 3) throw e;
+                continue;
             }
+            // committed: a halt waiting for these posts hears now. Its own look at the database stays the
+            // fallback, so a failure here costs time, not correctness.
+            try {
+                settled.announce(written);
+            } catch (RuntimeException e) {
+                log.warn("Could not announce {} settled posts: {}", written.size(), e.getMessage());
+            }
+            return;
         }
     }
 
-    private void write(List<Pending> batch, Instant now) {
+    /** Writes the batch in one statement (committed on return); the attempts it settled, as "postId:attempt". */
+    private List<String> write(List<Pending> batch, Instant now) {
         int n = batch.size();
         String[] ids = new String[n];
         String[] nodes = new String[n];
@@ -156,7 +172,7 @@ class PublishedSettlements {
             callsStarted[i] = p.call() == null ? null : p.call().started().toString();
             callsAnswered[i] = p.call() == null ? null : p.call().answered().toString();
         }
-        db.sql("""
+        return db.sql("""
                 with done as (
                     select * from unnest(cast(:ids as text[]), cast(:nodes as text[]), cast(:attempts as int[]),
                                          cast(:npids as text[]), cast(:urls as text[]), cast(:started as timestamptz[]),
@@ -178,9 +194,11 @@ class PublishedSettlements {
                        claimed_by = null, claim_expires_at = null, next_attempt_at = null,
                        failure_kind = null, failure_message = null, updated_at = :now
                 from done d join mine m on m.id = d.id
-                where p.id = d.id and p.status = 'publishing' and p.claimed_by = d.node and p.attempts = d.attempt""")
+                where p.id = d.id and p.status = 'publishing' and p.claimed_by = d.node and p.attempts = d.attempt
+                returning p.id, p.attempts""")
                 .param("ids", ids).param("nodes", nodes).param("attempts", attempts).param("npids", networkPostIds).param("urls", urls)
                 .param("started", callsStarted).param("answered", callsAnswered).param("now", Posts.odt(now))
-                .update();
+                .query((rs, row) -> SettledPosts.attempt(rs.getString(1), rs.getInt(2)))
+                .list();
     }
 }

@@ -5,11 +5,13 @@ import dev.signalbox.profiles.Profiles;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.annotation.Transactional;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
@@ -19,6 +21,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  */
 @Component
 class Settlement {
+
+    private static final Logger log = LoggerFactory.getLogger(Settlement.class);
 
     static final Duration BACKOFF_BASE = Duration.ofSeconds(2);
     static final Duration BACKOFF_CAP = Duration.ofMinutes(15);
@@ -30,10 +34,12 @@ class Settlement {
     private final int maxAttempts;
     private final TransactionTemplate tx;
     private final PublishedSettlements published;
+    private final SettledPosts settled;
 
     Settlement(JdbcClient db, Ledger ledger, Profiles profiles, Clock clock, TransactionTemplate tx, PublishedSettlements published,
-            @Value("${signalbox.dispatch.max-attempts:8}") int maxAttempts) {
+            SettledPosts settled, @Value("${signalbox.dispatch.max-attempts:8}") int maxAttempts) {
         this.db = db;
+        this.settled = settled;
         this.published = published;
         this.ledger = ledger;
         this.profiles = profiles;
@@ -54,6 +60,16 @@ class Settlement {
             return;
         }
         tx.executeWithoutResult(status -> settleInTransaction(node, claimed, outcome, call));
+        announce(claimed);
+    }
+
+    /** After the commit (see {@link SettledPosts}); a failure costs the halt waiting for it time, not correctness. */
+    private void announce(Claims.Claimed claimed) {
+        try {
+            settled.announce(List.of(SettledPosts.attempt(claimed.postId(), claimed.attempt())));
+        } catch (RuntimeException e) {
+            log.warn("Could not announce that {} is settled: {}", claimed.postId(), e.getMessage());
+        }
     }
 
     private void settleInTransaction(String node, Claims.Claimed claimed, PublishOutcome outcome, CallTimes call) {
@@ -106,15 +122,17 @@ class Settlement {
     }
 
     /** A halt came after the claim but before the call: nothing was sent; the post waits for the lift. */
-    @Transactional
     public void haltedBeforeCall(String node, Claims.Claimed c, String haltId) {
-        Instant now = clock.instant();
-        ledger.finish(c.postId(), c.attempt(), now, "halted_before_call", "halt " + haltId, null, null);
-        db.sql("""
-                update posts set status = 'scheduled', claimed_by = null, claim_expires_at = null, updated_at = :now
-                where id = :id and status = 'publishing' and claimed_by = :node and attempts = :attempt""")
-                .param("now", Posts.odt(now)).param("id", c.postId()).param("node", node).param("attempt", c.attempt())
-                .update();
+        tx.executeWithoutResult(status -> {
+            Instant now = clock.instant();
+            ledger.finish(c.postId(), c.attempt(), now, "halted_before_call", "halt " + haltId, null, null);
+            db.sql("""
+                    update posts set status = 'scheduled', claimed_by = null, claim_expires_at = null, updated_at = :now
+                    where id = :id and status = 'publishing' and claimed_by = :node and attempts = :attempt""")
+                    .param("now", Posts.odt(now)).param("id", c.postId()).param("node", node).param("attempt", c.attempt())
+                    .update();
+        });
+        announce(c);
     }
 
     private void published(String node, Claims.Claimed c, String networkPostId, String url, Instant now) {

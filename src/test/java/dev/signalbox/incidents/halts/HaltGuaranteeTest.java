@@ -79,6 +79,35 @@ class HaltGuaranteeTest {
     }
 
     @Test
+    void a_halt_returns_when_its_in_flight_call_is_written_not_at_its_next_look_at_the_database() throws Exception {
+        String db = TestPostgres.freshDatabaseUrl();
+        // The halt's own look at the database comes every 20 s here; each call takes 1.5 s at the network.
+        try (Node node = Node.start(db, Map.of("signalbox.admin.email", ADMIN, "signalbox.admin.password", PASSWORD,
+                "signalbox.dispatch.poll-interval-ms", "50", "signalbox.sandbox.latency-ms", "1500", "signalbox.halts.recheck-ms", "20000"))) {
+            Api operator = operatorOn(node.api());
+            JdbcClient sql = node.bean(JdbcClient.class);
+            List<String> profiles = NetworkSide.connectSandboxProfiles(node.api(), "Slow network", 1);
+            NetworkSide.insertPostsDue(sql, profiles, 1, Instant.now());
+            Instant deadline = Instant.now().plusSeconds(20);
+            while (sql.sql("select count(*) from post_attempts").query(Integer.class).single() == 0) {
+                assertThat(Instant.now()).as("the post is claimed").isBefore(deadline);
+                Thread.sleep(20);
+            }
+            Thread.sleep(300); // its call is now inside the network's 1.5 s
+
+            long asked = System.nanoTime();
+            Api.Answer halt = Api.expect(201, operator.post("/api/v1/halts", "{\"scope\":\"global\",\"reason\":\"slow network drill\"}"));
+            Duration took = Duration.ofNanos(System.nanoTime() - asked);
+
+            assertThat(halt.json().get("inFlightAtHalt")).hasSize(1);
+            assertThat(halt.json().get("inFlightAtHalt").get(0).get("outcome").asString()).isEqualTo("published");
+            assertThat(took).as("the halt returned soon after the call's outcome was written, not at its next look 20 s later")
+                    .isLessThan(Duration.ofSeconds(6));
+            Api.expect(200, operator.delete("/api/v1/halts/" + halt.text("id") + "?reason=drill+over"));
+        }
+    }
+
+    @Test
     void a_halt_does_not_wait_for_a_claim_that_is_stuck_in_the_database() throws Exception {
         String db = TestPostgres.freshDatabaseUrl();
         try (Node node = startWithOperator(db)) {
