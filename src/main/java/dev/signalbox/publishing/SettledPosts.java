@@ -15,7 +15,7 @@ import org.springframework.stereotype.Component;
 /**
  * While a halt is being placed or in place, each node says which attempts it has just settled, so the
  * halt waiting for its in-flight posts hears the moment the last one is written, instead of at its next
- * look at the database. Under full load one such look took up to 129 ms (decision 0013).
+ * look at the database. Under full load one such look took up to 129 ms (decision 0014).
  *
  * <p>A fast path only: the halt still looks at the database every few tens of milliseconds, for a node
  * that had not heard of the halt when it settled, and for claims that expired.
