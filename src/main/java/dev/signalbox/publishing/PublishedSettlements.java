@@ -134,26 +134,26 @@ class PublishedSettlements {
     /** A deadlock or serialisation failure rolls the whole batch back; it is written again (at most 3 tries). */
     private void writeRetryingDeadlocks(List<Pending> batch) {
         for (int attempt = 1; ; attempt++) {
-            List<String> written;
             try {
-                written = write(batch, clock.instant());
+                write(batch, clock.instant());
             } catch (org.springframework.dao.PessimisticLockingFailureException e) {
                 if (attempt >= 3) throw e;
                 continue;
             }
-            // committed: a halt waiting for these posts hears now. Its own look at the database stays the
-            // fallback, so a failure here costs time, not correctness.
+            // Committed: a halt waiting for these posts hears now. Every attempt of the batch is announced, also
+            // one the statement's fence left alone: that claim is over either way (the post was settled, or
+            // claimed again under a new attempt number), so no halt waits for it. The halt's own look at the
+            // database stays the fallback, so a failure here costs time, not correctness.
             try {
-                settled.announce(written);
+                settled.announce(batch.stream().map(Pending::claimed).toList());
             } catch (RuntimeException e) {
-                log.warn("Could not announce {} settled posts: {}", written.size(), e.getMessage());
+                log.warn("Could not announce {} settled posts: {}", batch.size(), e.getMessage());
             }
             return;
         }
     }
 
-    /** Writes the batch in one statement (committed on return); the attempts it settled, as "postId:attempt". */
-    private List<String> write(List<Pending> batch, Instant now) {
+    private void write(List<Pending> batch, Instant now) {
         int n = batch.size();
         String[] ids = new String[n];
         String[] nodes = new String[n];
@@ -172,7 +172,7 @@ class PublishedSettlements {
             callsStarted[i] = p.call() == null ? null : p.call().started().toString();
             callsAnswered[i] = p.call() == null ? null : p.call().answered().toString();
         }
-        return db.sql("""
+        db.sql("""
                 with done as (
                     select * from unnest(cast(:ids as text[]), cast(:nodes as text[]), cast(:attempts as int[]),
                                          cast(:npids as text[]), cast(:urls as text[]), cast(:started as timestamptz[]),
@@ -194,11 +194,9 @@ class PublishedSettlements {
                        claimed_by = null, claim_expires_at = null, next_attempt_at = null,
                        failure_kind = null, failure_message = null, updated_at = :now
                 from done d join mine m on m.id = d.id
-                where p.id = d.id and p.status = 'publishing' and p.claimed_by = d.node and p.attempts = d.attempt
-                returning p.id, p.attempts""")
+                where p.id = d.id and p.status = 'publishing' and p.claimed_by = d.node and p.attempts = d.attempt""")
                 .param("ids", ids).param("nodes", nodes).param("attempts", attempts).param("npids", networkPostIds).param("urls", urls)
                 .param("started", callsStarted).param("answered", callsAnswered).param("now", Posts.odt(now))
-                .query((rs, row) -> SettledPosts.attempt(rs.getString(1), rs.getInt(2)))
-                .list();
+                .update();
     }
 }

@@ -48,14 +48,13 @@ class SettledPosts {
     }
 
     /**
-     * Announces that these attempts are settled, when this node has heard of a halt in the last minute;
-     * otherwise does nothing.
-     * Inside the transaction that settles them (delivered when it commits), or after it has committed:
-     * never before, since a halt takes the announcement as proof that the attempt's outcome is written.
+     * Announces that these claims' attempts are settled, when this node has heard of a halt in the last
+     * minute; otherwise does nothing. Call it once the settling transaction has committed, never before:
+     * a halt takes the announcement as proof that the attempt is over.
      */
-    void announce(Collection<String> attempts) {
-        if (attempts.isEmpty() || !halts.announcedWithin(ANNOUNCE_FOR)) return;
-        for (String payload : payloads(attempts)) {
+    void announce(Collection<Claims.Claimed> settled) {
+        if (settled.isEmpty() || !halts.announcedWithin(ANNOUNCE_FOR)) return;
+        for (String payload : payloads(settled.stream().map(c -> attempt(c.postId(), c.attempt())).toList())) {
             db.sql("select pg_notify(:channel, :payload)").param("channel", CHANNEL).param("payload", payload)
                     .query((rs, n) -> 1).single();
         }

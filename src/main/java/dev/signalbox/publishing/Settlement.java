@@ -66,7 +66,7 @@ class Settlement {
     /** After the commit (see {@link SettledPosts}); a failure costs the halt waiting for it time, not correctness. */
     private void announce(Claims.Claimed claimed) {
         try {
-            settled.announce(List.of(SettledPosts.attempt(claimed.postId(), claimed.attempt())));
+            settled.announce(List.of(claimed));
         } catch (RuntimeException e) {
             log.warn("Could not announce that {} is settled: {}", claimed.postId(), e.getMessage());
         }
