@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.signalbox.platform.PgNotifications;
 import dev.signalbox.testing.Api;
 import dev.signalbox.testing.Node;
+import dev.signalbox.testing.NotificationStall;
 import dev.signalbox.testing.SettableClock;
 import dev.signalbox.testing.TestPostgres;
 import java.time.Duration;
@@ -13,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -92,7 +92,7 @@ class RememberedTokensTest {
     void a_node_that_may_not_have_heard_asks_the_database_again() {
         String token = customerToken();
         Api onB = b.api().as(token);
-        CountDownLatch resume = holdNotificationThread(b);
+        CountDownLatch resume = NotificationStall.hold(b.bean(PgNotifications.class), db, ApiTokens.CHANGED);
         try {
             assertThat(onB.get("/api/v1/workspaces").status()).isEqualTo(200); // b remembers it now
             db.sql("delete from api_tokens where token_hash = :h").param("h", ApiTokens.hash(token)).update();
@@ -162,34 +162,6 @@ class RememberedTokensTest {
         }
         assertThat(answer.status()).as(path + " within " + HEARD_WITHIN.toMillis() + " ms: " + answer.body()).isEqualTo(status);
         return answer;
-    }
-
-    /**
-     * Holds the thread that reads {@code node}'s notifications, for up to 10 s or until the latch is
-     * counted down: it stands in for a GC pause or a thread waiting for a core.
-     */
-    private CountDownLatch holdNotificationThread(Node node) {
-        String stall = "test-stall-" + UUID.randomUUID();
-        CountDownLatch resume = new CountDownLatch(1);
-        CountDownLatch held = new CountDownLatch(1);
-        node.bean(PgNotifications.class).listen(ApiTokens.CHANGED, payload -> {
-            if (!payload.equals(stall)) return;
-            held.countDown();
-            try {
-                resume.await(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        db.sql("select pg_notify(:channel, :payload)").param("channel", ApiTokens.CHANGED).param("payload", stall)
-                .query((rs, n) -> 1).single();
-        try {
-            assertThat(held.await(5, TimeUnit.SECONDS)).as("the notification thread is held").isTrue();
-        } catch (InterruptedException e) {
-            throw new IllegalStateException(e);
-        }
-        sleep(150); // longer than a node trusts a read: it has stalled
-        return resume;
     }
 
     private static void sleep(long millis) {

@@ -13,6 +13,7 @@ import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import dev.signalbox.platform.PgNotifications;
 import dev.signalbox.testing.Api;
+import dev.signalbox.testing.NotificationStall;
 import dev.signalbox.testing.SignalboxTest;
 import dev.signalbox.vault.TokenVault;
 import java.time.Duration;
@@ -23,7 +24,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -252,7 +252,7 @@ class DispatchOutcomesTest extends SignalboxTest {
         network.stubFor(post("/api/v1/statuses").willReturn(okStatus("5006")));
         String halt = "hlt_stall_" + UUID.randomUUID().toString().replace("-", "");
         String id;
-        CountDownLatch resume = holdNotificationThread();
+        CountDownLatch resume = NotificationStall.hold(notifications, db, HaltWatch.CHANNEL);
         try {
             id = postNow("not before this node has heard what is waiting for it");
             sleep(250); // claimed meanwhile: its call waits for the node to catch up
@@ -275,7 +275,7 @@ class DispatchOutcomesTest extends SignalboxTest {
     @Test
     void a_node_whose_notification_thread_is_stuck_still_publishes_after_waiting_at_most_a_second() {
         network.stubFor(post("/api/v1/statuses").willReturn(okStatus("5007")));
-        CountDownLatch resume = holdNotificationThread();
+        CountDownLatch resume = NotificationStall.hold(notifications, db, HaltWatch.CHANNEL);
         try {
             Instant posted = Instant.now();
             String id = postNow("goes out though this node's notifications are stuck");
@@ -289,33 +289,11 @@ class DispatchOutcomesTest extends SignalboxTest {
         }
     }
 
-    /**
-     * Holds the thread that reads this node's notifications, for up to 10 s or until the latch is
-     * counted down: it stands in for a GC pause or a thread waiting for a core.
-     */
-    private CountDownLatch holdNotificationThread() {
-        String stall = "test-stall-" + UUID.randomUUID();
-        CountDownLatch resume = new CountDownLatch(1);
-        notifications.listen(HaltWatch.CHANNEL, payload -> {
-            if (payload.equals(stall)) awaitQuietly(resume);
-        });
-        notifyNodes(stall);
-        sleep(150);
-        return resume;
-    }
-
     private void notifyNodes(String payload) {
         db.sql("select pg_notify(:channel, :payload)").param("channel", HaltWatch.CHANNEL).param("payload", payload)
                 .query((rs, n) -> 1).single();
     }
 
-    private static void awaitQuietly(CountDownLatch latch) {
-        try {
-            latch.await(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
 
     String postNow(String text) {
         return Api.expect(201, customer.post("/api/v1/profiles/" + profile + "/posts",
