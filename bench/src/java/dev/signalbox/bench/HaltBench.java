@@ -57,6 +57,9 @@ final class HaltBench {
         boolean separate = Boolean.parseBoolean(System.getProperty("bench.separateSandbox", "false"));
         report.header(separate ? "the sandbox network runs in a fourth JVM (dispatch off); the three nodes only dispatch"
                 : "node a also serves the sandbox network for all three nodes");
+        if (separate && Integer.getInteger("bench.networkNice", 0) != 0) {
+            report.header("the network's JVM runs at nice " + Integer.getInteger("bench.networkNice") + " (the nodes, PostgreSQL and the harness at 0)");
+        }
         try (BenchDatabase database = BenchDatabase.start();
                 SignalboxProcess network = separate ? SignalboxProcess.start(settings, database.url(BenchDatabase.SIGNALBOX),
                         workDir.resolve("network"), key, List.of("--signalbox.dispatch.enabled=false")) : null;
@@ -77,6 +80,7 @@ final class HaltBench {
                     "{\"email\":\"" + ADMIN + "\",\"password\":\"" + PASSWORD + "\"}").text("token"));
             Api[] entryPoints = {operator, Api.at(b.port()).as(operator.bearer()), Api.at(c.port()).as(operator.bearer())};
             int[] ports = {a.port(), b.port(), c.port()};
+            SignalboxProcess[] nodes = {a, b, c};
 
             boolean sourceStamps = db.sql("""
                     select exists (select 1 from information_schema.columns where table_name = 'post_attempts' and column_name = 'call_started_at')""")
@@ -204,6 +208,12 @@ final class HaltBench {
                             .param("asked", Timestamp.from(asked)).param("late", Timestamp.from(asked.plusMillis(100)))
                             .query(String.class).list()) {
                         DispatchBench.progress("  late call start after halt " + i + ": " + late);
+                    }
+                }
+                if (noNewCall.getLast() > 100 || (!beyondCalls.isEmpty() && beyondCalls.getLast() > 100)) {
+                    // the placing node's own account of the halt's steps (Halts logs one line per halt)
+                    for (String steps : nodes[i % 3].logLines("Halt " + body.get("id").asString() + " ")) {
+                        DispatchBench.progress("  steps of halt " + i + ": " + steps.substring(steps.indexOf("quiescent:")));
                     }
                 }
                 inFlight.add(body.get("inFlightAtHalt").size());

@@ -50,7 +50,12 @@ final class SignalboxProcess implements AutoCloseable {
         Path output = workDir.resolve("signalbox.log");
         Path dataDir = Files.createDirectories(workDir.resolve("data"));
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(java,
+        List<String> command = new ArrayList<>();
+        // bench.networkNice (set by HaltBench for the network's own JVM only): run it at a lower CPU priority
+        if (extra.contains("--signalbox.dispatch.enabled=false") && Integer.getInteger("bench.networkNice", 0) != 0) {
+            command.addAll(List.of("nice", "-n", String.valueOf(Integer.getInteger("bench.networkNice"))));
+        }
+        command.addAll(List.of(java,
                 "-Xmx" + settings.appXmx(),
                 "-Xlog:gc:file=" + gcLog + ":utctime"));
         // bench.appJvmArgs: extra JVM options for the app, e.g. a JFR recording for profiling.
@@ -82,6 +87,13 @@ final class SignalboxProcess implements AutoCloseable {
 
     int port() {
         return port;
+    }
+
+    /** The lines of this JVM's output that contain {@code text}, e.g. a halt's step timings by its id. */
+    List<String> logLines(String text) throws IOException {
+        try (var lines = Files.lines(output)) {
+            return lines.filter(line -> line.contains(text)).toList();
+        }
     }
 
     long pid() {

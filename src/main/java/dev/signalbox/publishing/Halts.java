@@ -39,6 +39,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 @Service
 public class Halts {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Halts.class);
+
     public static final Set<String> SCOPES = Set.of("global", "network", "workspace", "profile");
     static final long CLAIM_LOCK = 0x4861_6c74_436c_6d73L; // "HaltClms"
     /**
@@ -97,33 +99,42 @@ public class Halts {
     public Halt place(String scope, String target, String reason, AuditLog.Actor actor) {
         String normalTarget = validate(scope, target, reason);
         String id = Ids.next("hlt", clock.millis());
+        Steps steps = new Steps();
         // Announce first, outside the transaction: every node stops starting calls in scope as soon as
         // it hears, while this node still waits for the claim lock. The guarantee does not rest on it.
         watch.announce(new HaltWatch.ActiveHalt(id, scope, normalTarget, null));
         announce(HaltWatch.announcement(id, scope, normalTarget));
+        steps.done("announced");
         try (PlacingLock placing = PlacingLock.take(dataSource)) {
-            placeInTransaction(id, scope, normalTarget, reason, actor);
+            steps.done("placing lock");
+            placeInTransaction(id, scope, normalTarget, reason, actor, steps);
         } catch (RuntimeException e) {
             watch.withdraw(id);
             announce(HaltWatch.WITHDRAWN + id);
             throw e;
         }
+        steps.done("unlocked");
         watch.refresh();
+        steps.done("halts read");
         Map<String, Integer> attempts;
         try (SettledPosts.Waiter heard = settled.listen()) { // before the listing: no settle falls in between
             attempts = inFlightIn(id);
+            steps.done(attempts.size() + " in flight listed");
             awaitQuiescence(attempts, heard);
         }
         Instant quiescent = clock.instant();
+        steps.done("quiescent");
+        log.info("Halt {} ({}{}) quiescent: {}", id, scope, normalTarget == null ? "" : " " + normalTarget, steps);
         db.sql("update halts set quiescent_at = :at where id = :id").param("at", Posts.odt(quiescent)).param("id", id).update();
         List<InFlight> outcomes = new ArrayList<>();
         attempts.forEach((postId, attempt) -> outcomes.add(new InFlight(postId, outcomeOf(postId, attempt))));
         return find(id).map(h -> withInFlight(h, outcomes)).orElseThrow();
     }
 
-    private void placeInTransaction(String id, String scope, String normalTarget, String reason, AuditLog.Actor actor) {
+    private void placeInTransaction(String id, String scope, String normalTarget, String reason, AuditLog.Actor actor, Steps steps) {
         tx.executeWithoutResult(status -> {
             db.sql("select pg_advisory_xact_lock(:k)").param("k", CLAIM_LOCK).query((rs, n) -> 1).single();
+            steps.done("claim lock");
             db.sql("""
                     insert into halts (id, scope, target, reason, created_by, created_by_email, created_at)
                     values (:id, :scope, :target, :reason, :by, :email, :now)""")
@@ -132,7 +143,28 @@ public class Halts {
                     .update();
             audit.record(actor, "halt.place", scope, normalTarget, reason.trim(), Map.of("haltId", id));
             db.sql("select pg_notify(:channel, :id)").param("channel", HaltWatch.CHANNEL).param("id", id).query((rs, n) -> 1).single();
+            steps.done("written");
         });
+        steps.done("committed");
+    }
+
+    /**
+     * When each step of placing a halt ended, in ms after the halt code began: one log line per halt,
+     * so an operator (or the benchmark) can see what a slow halt waited for.
+     */
+    private static final class Steps {
+        private final long start = System.nanoTime();
+        private final StringBuilder line = new StringBuilder();
+
+        void done(String step) {
+            if (!line.isEmpty()) line.append(", ");
+            line.append(step).append(" +").append((System.nanoTime() - start) / 1_000_000).append(" ms");
+        }
+
+        @Override
+        public String toString() {
+            return line.toString();
+        }
     }
 
     /**
