@@ -289,14 +289,25 @@ public class Halts {
         return db.sql("select exists (select 1 from " + table + " where id = :id)").param("id", id).query(Boolean.class).single();
     }
 
-    /** Posts in the halt's scope with a claim in flight right now, with the attempt the claim made. */
+    /**
+     * Posts in the halt's scope with a claim in flight right now, with the attempt the claim made.
+     *
+     * <p>Read from the small index of posts being published, whatever the planner knows of the table: before
+     * {@code posts} was first analysed (up to a minute after a large import) it walked every pending post of
+     * every profile instead, 116 ms on an idle machine for 150,000 posts and up to 680 ms under full load
+     * (decision 0015). With its statistics it picks this index by itself.
+     */
     private Map<String, Integer> inFlightIn(String haltId) {
         Map<String, Integer> out = new LinkedHashMap<>();
-        db.sql("""
-                select p.id, p.attempts from posts p join profiles pr on pr.id = p.profile_id join halts h on h.id = :halt
-                where p.status = 'publishing' and """ + Claims.COVERED_BY_H)
-                .param("halt", haltId)
-                .query((rs, n) -> out.put(rs.getString(1), rs.getInt(2))).list();
+        tx.executeWithoutResult(status -> {
+            db.sql("set local enable_bitmapscan = off").update(); // else it ANDs with the index of every pending post
+            db.sql("""
+                    with publishing as materialized (select id, attempts, profile_id from posts where status = 'publishing')
+                    select p.id, p.attempts from publishing p join profiles pr on pr.id = p.profile_id join halts h on h.id = :halt
+                    where """ + Claims.COVERED_BY_H)
+                    .param("halt", haltId)
+                    .query((rs, n) -> out.put(rs.getString(1), rs.getInt(2))).list();
+        });
         return out;
     }
 
