@@ -13,12 +13,15 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,11 +59,18 @@ class Dispatcher implements SmartLifecycle {
     private final String node;
     private final Semaphore capacity;
     private final AtomicInteger inFlight = new AtomicInteger();
+    /**
+     * Posts claimed and handed to their call's thread, which has not yet started the call. Whoever removes a post
+     * from here finishes it: its call's thread, or {@link #putBackWaiting} when a halt covers it.
+     */
+    private final Map<String, Claims.Claimed> waiting = new ConcurrentHashMap<>();
+    private final AtomicBoolean putBackDue = new AtomicBoolean();
 
     private volatile boolean running;
     private Thread loop;
     private ExecutorService calls;
     private ScheduledExecutorService heartbeat;
+    private volatile ExecutorService putBacks;
 
     Dispatcher(Claims claims, Settlement settlement, Networks networks, Profiles profiles, HaltWatch halts, DispatchSignal signal, Clock clock,
             MeterRegistry meters,
@@ -88,6 +98,7 @@ class Dispatcher implements SmartLifecycle {
         meters.gauge("signalbox.dispatch.in_flight", inFlight);
         // once per node, not per start: a halt being placed cancels the claim running here (a no-op when none is)
         halts.onAnnounced(claims::cancelRunning);
+        halts.onAnnounced(this::putBackWaitingSoon);
     }
 
     String node() {
@@ -103,6 +114,7 @@ class Dispatcher implements SmartLifecycle {
         running = true;
         calls = Executors.newVirtualThreadPerTaskExecutor();
         heartbeat = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("dispatch-heartbeat").factory());
+        putBacks = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("halt-put-back").factory());
         long beat = Math.max(1, lease.toMillis() / 3);
         heartbeat.scheduleWithFixedDelay(this::beat, beat, beat, TimeUnit.MILLISECONDS);
         loop = Thread.ofPlatform().name("dispatcher").start(this::run);
@@ -133,6 +145,7 @@ class Dispatcher implements SmartLifecycle {
                 for (Claims.Claimed claimed : batch) {
                     capacity.acquire();
                     inFlight.incrementAndGet();
+                    waiting.put(claimed.postId(), claimed);
                     calls.submit(() -> publish(claimed));
                 }
                 if (batch.size() < want) {
@@ -165,15 +178,18 @@ class Dispatcher implements SmartLifecycle {
         PublishOutcome outcome;
         Instant callStarted = null;
         CallTimes call = null;
+        boolean taken = false;
         try {
             Call prepared = prepare(claimed);
             if (prepared.outcome() != null) {
+                if (!(taken = take(claimed))) return; // a halt put it back meanwhile
                 outcome = prepared.outcome();
             } else {
                 // The last look at the halts this node knows of, as close to the call as it can be: a halt
                 // heard of (even one still being placed, see HaltWatch) stops the call here. A node that has
                 // stalled (a GC pause) first hears the announcements that reached it meanwhile.
                 halts.awaitNews();
+                if (!(taken = take(claimed))) return; // a halt put it back meanwhile
                 Optional<HaltWatch.ActiveHalt> halted = halts.covering(claimed.network(), claimed.workspaceId(), claimed.profileId(),
                         claimed.incidentChannel());
                 if (halted.isPresent()) {
@@ -186,6 +202,7 @@ class Dispatcher implements SmartLifecycle {
                 call = new CallTimes(callStarted, clock.instant());
             }
         } catch (RuntimeException e) {
+            if (!taken && !take(claimed)) return; // a halt put it back meanwhile
             log.error("Publishing {} failed unexpectedly", claimed.postId(), e);
             outcome = new PublishOutcome.Unknown("Signalbox failed while publishing (" + e.getClass().getSimpleName() + ")");
             if (callStarted != null) call = new CallTimes(callStarted, clock.instant());
@@ -211,6 +228,48 @@ class Dispatcher implements SmartLifecycle {
             if (!slotFreed) capacity.release();
             signal.postsChanged();
         }
+    }
+
+    /** This call's thread takes its post over from {@link #waiting}: false if a halt has put it back already. */
+    private boolean take(Claims.Claimed claimed) {
+        return waiting.remove(claimed.postId(), claimed);
+    }
+
+    /** On hearing of a halt (on the thread that heard it): the put-back thread looks at the waiting posts. */
+    private void putBackWaitingSoon() {
+        ExecutorService executor = putBacks;
+        if (executor == null || waiting.isEmpty() || !putBackDue.compareAndSet(false, true)) return;
+        try {
+            executor.execute(this::putBackWaiting);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            putBackDue.set(false); // stopping
+        }
+    }
+
+    /**
+     * Puts back at once, in one transaction per halt, every post this node has claimed but not yet called that a
+     * halt it has heard of covers. Under full load a call's thread can wait hundreds of milliseconds for a core
+     * before it reaches its own look at the halts, and the halt waits for it (decision 0015).
+     */
+    private void putBackWaiting() {
+        putBackDue.set(false);
+        Map<String, List<Claims.Claimed>> byHalt = new java.util.HashMap<>();
+        for (Claims.Claimed claimed : waiting.values()) {
+            Optional<HaltWatch.ActiveHalt> halted = halts.covering(claimed.network(), claimed.workspaceId(), claimed.profileId(),
+                    claimed.incidentChannel());
+            if (halted.isPresent() && take(claimed)) byHalt.computeIfAbsent(halted.get().id(), h -> new java.util.ArrayList<>()).add(claimed);
+        }
+        byHalt.forEach((haltId, posts) -> {
+            try {
+                settlement.haltedBeforeCall(node, posts, haltId);
+            } catch (RuntimeException e) {
+                log.error("Could not put {} posts back after halt {}; their claims will expire", posts.size(), haltId, e);
+            } finally {
+                inFlight.addAndGet(-posts.size());
+                capacity.release(posts.size());
+                signal.postsChanged();
+            }
+        });
     }
 
     /** A halt came after the claim but before the call: nothing is sent; the post waits for the lift. */
@@ -262,6 +321,7 @@ class Dispatcher implements SmartLifecycle {
             log.warn("Dispatcher {} stopped with calls still in flight; their claims will expire and be retried", node);
         }
         heartbeat.shutdownNow();
+        putBacks.shutdownNow();
     }
 
     @Override

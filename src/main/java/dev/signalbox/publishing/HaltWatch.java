@@ -49,7 +49,7 @@ public class HaltWatch {
      */
     static final java.time.Duration PLACING_PAUSE = java.time.Duration.ofSeconds(2);
     /** The longest a call waits in {@link #awaitNews} for a stalled node to read its notifications. */
-    static final java.time.Duration NEWS_WAIT = java.time.Duration.ofSeconds(1);
+    private final java.time.Duration newsWait;
 
     private record Announced(ActiveHalt halt, long announcedAt, long until) {}
 
@@ -64,7 +64,9 @@ public class HaltWatch {
     private final java.util.concurrent.ExecutorService refresher =
             java.util.concurrent.Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("halt-refresh").factory());
 
-    HaltWatch(JdbcClient db, PgNotifications notifications, DispatchSignal signal) {
+    HaltWatch(JdbcClient db, PgNotifications notifications, DispatchSignal signal,
+            @org.springframework.beans.factory.annotation.Value("${signalbox.halts.news-wait-ms:1000}") long newsWaitMillis) {
+        this.newsWait = java.time.Duration.ofMillis(newsWaitMillis);
         this.db = db;
         this.signal = signal;
         this.notifications = notifications;
@@ -75,10 +77,10 @@ public class HaltWatch {
      * Returns once this node has heard every announcement that reached it before the call
      * ({@link PgNotifications#awaitCaughtUp}): at once on a node that is keeping up. A node that has
      * stalled, in a GC pause or with its listening thread waiting for a core, hears what is waiting
-     * for it before it starts another call. At most {@link #NEWS_WAIT}.
+     * for it before it starts another call. At most {@code signalbox.halts.news-wait-ms} (1 s).
      */
     void awaitNews() {
-        notifications.awaitCaughtUp(NEWS_WAIT);
+        notifications.awaitCaughtUp(newsWait);
     }
 
     /** The payload for announcing a halt about to be placed. */

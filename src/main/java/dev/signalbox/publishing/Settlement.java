@@ -123,16 +123,27 @@ class Settlement {
 
     /** A halt came after the claim but before the call: nothing was sent; the post waits for the lift. */
     public void haltedBeforeCall(String node, Claims.Claimed c, String haltId) {
+        haltedBeforeCall(node, List.of(c), haltId);
+    }
+
+    /** The same for several posts at once, in one transaction: the ones a node had claimed when it heard of a halt. */
+    void haltedBeforeCall(String node, List<Claims.Claimed> posts, String haltId) {
         tx.executeWithoutResult(status -> {
             Instant now = clock.instant();
-            ledger.finish(c.postId(), c.attempt(), now, "halted_before_call", "halt " + haltId, null, null);
-            db.sql("""
-                    update posts set status = 'scheduled', claimed_by = null, claim_expires_at = null, updated_at = :now
-                    where id = :id and status = 'publishing' and claimed_by = :node and attempts = :attempt""")
-                    .param("now", Posts.odt(now)).param("id", c.postId()).param("node", node).param("attempt", c.attempt())
-                    .update();
+            for (Claims.Claimed c : posts) {
+                ledger.finish(c.postId(), c.attempt(), now, "halted_before_call", "halt " + haltId, null, null);
+                db.sql("""
+                        update posts set status = 'scheduled', claimed_by = null, claim_expires_at = null, updated_at = :now
+                        where id = :id and status = 'publishing' and claimed_by = :node and attempts = :attempt""")
+                        .param("now", Posts.odt(now)).param("id", c.postId()).param("node", node).param("attempt", c.attempt())
+                        .update();
+            }
         });
-        announce(c);
+        try {
+            settled.announce(posts);
+        } catch (RuntimeException e) {
+            log.warn("Could not announce that {} posts put back for halt {} are settled: {}", posts.size(), haltId, e.getMessage());
+        }
     }
 
     private void published(String node, Claims.Claimed c, String networkPostId, String url, Instant now) {

@@ -2,8 +2,10 @@ package dev.signalbox.incidents.halts;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.signalbox.platform.PgNotifications;
 import dev.signalbox.testing.Api;
 import dev.signalbox.testing.NetworkSide;
+import dev.signalbox.testing.NotificationStall;
 import dev.signalbox.testing.Node;
 import dev.signalbox.testing.TestPostgres;
 import java.sql.Timestamp;
@@ -12,6 +14,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -104,6 +107,47 @@ class HaltGuaranteeTest {
             assertThat(took).as("the halt returned soon after the call's outcome was written, not at its next look 20 s later")
                     .isLessThan(Duration.ofSeconds(6));
             Api.expect(200, operator.delete("/api/v1/halts/" + halt.text("id") + "?reason=drill+over"));
+        }
+    }
+
+    @Test
+    void a_halt_puts_back_at_once_the_posts_a_stalled_node_has_claimed_but_not_yet_called() throws Exception {
+        String db = TestPostgres.freshDatabaseUrl();
+        // A call waits up to 20 s here (1 s by default) for its node to read the notifications waiting for it.
+        try (Node node = Node.start(db, Map.of("signalbox.admin.email", ADMIN, "signalbox.admin.password", PASSWORD,
+                "signalbox.dispatch.poll-interval-ms", "50", "signalbox.halts.news-wait-ms", "20000"))) {
+            Api operator = operatorOn(node.api());
+            JdbcClient sql = node.bean(JdbcClient.class);
+            List<String> profiles = NetworkSide.connectSandboxProfiles(node.api(), "Stalled", 5);
+            Api.Answer halt;
+            Duration took;
+            // The node stops reading its notifications (for up to 10 s), as in a long GC pause.
+            CountDownLatch resume = NotificationStall.hold(node.bean(PgNotifications.class), sql, "signalbox_halts");
+            try {
+                NetworkSide.insertPostsDue(sql, profiles, 1, Instant.now()); // one per profile: 5 heads of 5 queues
+                Instant deadline = Instant.now().plusSeconds(20);
+                while (sql.sql("select count(*) from post_attempts").query(Integer.class).single() < 5) {
+                    assertThat(Instant.now()).as("the 5 posts are claimed").isBefore(deadline);
+                    Thread.sleep(20);
+                }
+                // Each call's thread now waits to hear the news before its call, and cannot.
+                long asked = System.nanoTime();
+                halt = Api.expect(201, operator.post("/api/v1/halts", "{\"scope\":\"global\",\"reason\":\"stalled node drill\"}"));
+                took = Duration.ofNanos(System.nanoTime() - asked);
+            } finally {
+                resume.countDown();
+            }
+
+            assertThat(took).as("the halt put the claimed posts back itself, not when their calls' threads got to it (10 s later)")
+                    .isLessThan(Duration.ofSeconds(5));
+            assertThat(sql.sql("select count(*) from post_attempts where outcome = 'halted_before_call'").query(Integer.class).single())
+                    .as("attempts put back before their call").isEqualTo(5);
+            Thread.sleep(500);
+            assertThat(sql.sql("select count(*) from sandbox_statuses").query(Integer.class).single()).as("published during the halt").isZero();
+
+            Api.expect(200, operator.delete("/api/v1/halts/" + halt.text("id") + "?reason=drill+over"));
+            NetworkSide.awaitAllPublished(sql, 5, Duration.ofSeconds(30));
+            NetworkSide.assertExactlyOnceAndInOrder(sql, 5);
         }
     }
 
