@@ -51,7 +51,7 @@ final class SignalboxProcess implements AutoCloseable {
         Path dataDir = Files.createDirectories(workDir.resolve("data"));
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new ArrayList<>();
-        // bench.networkNice (set by HaltBench for the network's own JVM only): run it at a lower CPU priority
+        // bench.networkNice: run the network's own JVM (the one with dispatch off) at a lower CPU priority
         if (extra.contains("--signalbox.dispatch.enabled=false") && Integer.getInteger("bench.networkNice", 0) != 0) {
             command.addAll(List.of("nice", "-n", String.valueOf(Integer.getInteger("bench.networkNice"))));
         }
