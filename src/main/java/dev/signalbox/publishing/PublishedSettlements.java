@@ -9,8 +9,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import jakarta.annotation.PreDestroy;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
@@ -19,8 +17,9 @@ import org.springframework.stereotype.Component;
  * the previous batch was being written, and a batch is one statement (ledger lines and posts) and
  * one commit. Two writers take turns ({@code signalbox.dispatch.settlement-writers}): while one waits for its
  * statement, the other takes what finished meanwhile. Under full load a batch took 70 ms at the median and up to
- * 440 ms, and with one writer an outcome waited for the whole batch before its own (decision 0015). A lone call is settled as soon as it finishes; under load hundreds of settles share
- * one round trip and one WAL flush instead of each taking a pooled connection (see
+ * 440 ms, and with one writer an outcome waited for the whole batch before its own (decision 0015).
+ *
+ * <p>A lone call is settled as soon as it finishes; under load hundreds of settles share one round trip and one WAL flush instead of each taking a pooled connection (see
  * docs/decisions/0006). Only while outcomes arrive faster than batches are written (the last batch
  * had {@link #BUSY_BATCH} or more) does the writer gather for up to {@link #GATHER_MILLIS} before
  * writing, never while a halt is being placed or in place: a halt waits for these writes.
@@ -31,8 +30,6 @@ import org.springframework.stereotype.Component;
  */
 @Component
 class PublishedSettlements {
-
-    private static final Logger log = LoggerFactory.getLogger(PublishedSettlements.class);
 
     /** The most posts written by one statement. */
     static final int MAX_BATCH = 500;
@@ -148,13 +145,8 @@ class PublishedSettlements {
             }
             // Committed: a halt waiting for these posts hears now. Every attempt of the batch is announced, also
             // one the statement's fence left alone: that claim is over either way (the post was settled, or
-            // claimed again under a new attempt number), so no halt waits for it. The halt's own look at the
-            // database stays the fallback, so a failure here costs time, not correctness.
-            try {
-                settled.announce(batch.stream().map(Pending::claimed).toList());
-            } catch (RuntimeException e) {
-                log.warn("Could not announce {} settled posts: {}", batch.size(), e.getMessage());
-            }
+            // claimed again under a new attempt number), so no halt waits for it.
+            settled.announce(batch.stream().map(Pending::claimed).toList());
             return;
         }
     }

@@ -23,6 +23,8 @@ import org.springframework.stereotype.Component;
 @Component
 class SettledPosts {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(SettledPosts.class);
+
     static final String CHANNEL = "posts_settled";
     /**
      * How long after hearing of a halt a node announces what it settles: a halt waits for its in-flight posts
@@ -50,13 +52,18 @@ class SettledPosts {
     /**
      * Announces that these claims' attempts are settled, when this node has heard of a halt in the last
      * minute; otherwise does nothing. Call it once the settling transaction has committed, never before:
-     * a halt takes the announcement as proof that the attempt is over.
+     * a halt takes the announcement as proof that the attempt is over. A failure is logged, not thrown: it
+     * costs a waiting halt time (until its own look at the database), not correctness.
      */
     void announce(Collection<Claims.Claimed> settled) {
         if (settled.isEmpty() || !halts.announcedWithin(ANNOUNCE_FOR)) return;
-        for (String payload : payloads(settled.stream().map(c -> attempt(c.postId(), c.attempt())).toList())) {
-            db.sql("select pg_notify(:channel, :payload)").param("channel", CHANNEL).param("payload", payload)
-                    .query((rs, n) -> 1).single();
+        try {
+            for (String payload : payloads(settled.stream().map(c -> attempt(c.postId(), c.attempt())).toList())) {
+                db.sql("select pg_notify(:channel, :payload)").param("channel", CHANNEL).param("payload", payload)
+                        .query((rs, n) -> 1).single();
+            }
+        } catch (RuntimeException e) {
+            log.warn("Could not announce that {} attempts are settled: {}", settled.size(), e.getMessage());
         }
     }
 

@@ -7,8 +7,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -21,8 +19,6 @@ import org.springframework.transaction.support.TransactionTemplate;
  */
 @Component
 class Settlement {
-
-    private static final Logger log = LoggerFactory.getLogger(Settlement.class);
 
     static final Duration BACKOFF_BASE = Duration.ofSeconds(2);
     static final Duration BACKOFF_CAP = Duration.ofMinutes(15);
@@ -60,16 +56,7 @@ class Settlement {
             return;
         }
         tx.executeWithoutResult(status -> settleInTransaction(node, claimed, outcome, call));
-        announce(claimed);
-    }
-
-    /** After the commit (see {@link SettledPosts}); a failure costs the halt waiting for it time, not correctness. */
-    private void announce(Claims.Claimed claimed) {
-        try {
-            settled.announce(List.of(claimed));
-        } catch (RuntimeException e) {
-            log.warn("Could not announce that {} is settled: {}", claimed.postId(), e.getMessage());
-        }
+        settled.announce(List.of(claimed)); // after the commit, see SettledPosts
     }
 
     private void settleInTransaction(String node, Claims.Claimed claimed, PublishOutcome outcome, CallTimes call) {
@@ -139,11 +126,7 @@ class Settlement {
                         .update();
             }
         });
-        try {
-            settled.announce(posts);
-        } catch (RuntimeException e) {
-            log.warn("Could not announce that {} posts put back for halt {} are settled: {}", posts.size(), haltId, e.getMessage());
-        }
+        settled.announce(posts);
     }
 
     private void published(String node, Claims.Claimed c, String networkPostId, String url, Instant now) {
