@@ -1,5 +1,6 @@
 package dev.signalbox.platform;
 
+import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -132,28 +133,12 @@ public class PgNotifications implements SmartLifecycle {
 
     private void run() {
         while (running) {
-            try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
-                connection.setAutoCommit(true);
-                for (String channel : listeners.keySet()) statement.execute("listen " + channel);
-                PGConnection pg = connection.unwrap(PGConnection.class);
-                caughtUpTo = System.nanoTime();
-                sessions.incrementAndGet();
-                listening = true;
-                while (running) {
-                    long readBegan = System.nanoTime();
-                    PGNotification[] notifications = pg.getNotifications(READ_EVERY_MILLIS);
-                    if (notifications != null) {
-                        for (PGNotification n : notifications) {
-                            for (Consumer<String> listener : listeners.getOrDefault(n.getName(), List.of())) {
-                                try {
-                                    listener.accept(n.getParameter());
-                                } catch (RuntimeException e) {
-                                    log.warn("A listener of {} failed", n.getName(), e);
-                                }
-                            }
-                        }
-                    }
-                    caughtUp(readBegan);
+            try (Connection connection = dataSource.getConnection()) {
+                try {
+                    listenOn(connection);
+                } catch (SQLException e) {
+                    evict(connection);
+                    throw e;
                 }
             } catch (SQLException e) {
                 if (running) log.warn("Lost the LISTEN connection ({}); reconnecting", e.getMessage());
@@ -167,6 +152,44 @@ public class PgNotifications implements SmartLifecycle {
                 return;
             }
         }
+    }
+
+    /** Listens on every channel over {@code connection} and reads it until this node stops or the connection fails. */
+    private void listenOn(Connection connection) throws SQLException {
+        try (Statement statement = connection.createStatement()) {
+            connection.setAutoCommit(true);
+            for (String channel : listeners.keySet()) statement.execute("listen " + channel);
+            PGConnection pg = connection.unwrap(PGConnection.class);
+            caughtUpTo = System.nanoTime();
+            sessions.incrementAndGet();
+            listening = true;
+            while (running) {
+                long readBegan = System.nanoTime();
+                PGNotification[] notifications = pg.getNotifications(READ_EVERY_MILLIS);
+                if (notifications != null) {
+                    for (PGNotification n : notifications) {
+                        for (Consumer<String> listener : listeners.getOrDefault(n.getName(), List.of())) {
+                            try {
+                                listener.accept(n.getParameter());
+                            } catch (RuntimeException e) {
+                                log.warn("A listener of {} failed", n.getName(), e);
+                            }
+                        }
+                    }
+                }
+                caughtUp(readBegan);
+            }
+        }
+    }
+
+    /**
+     * Takes a failed listening connection out of the pool for good. The pool cannot tell it has failed: the
+     * failure came through the driver's own notification API, not through the pool's wrapper, and the pool skips
+     * its liveness check for a connection returned less than half a second ago. Returned as it is, the dead
+     * connection would fail the next request to borrow it.
+     */
+    private void evict(Connection connection) {
+        if (dataSource instanceof HikariDataSource pool) pool.evictConnection(connection);
     }
 
     /**
