@@ -238,6 +238,11 @@ public class PgNotifications implements SmartLifecycle {
         return listening && !gaveUp && System.nanoTime() - caughtUpTo < CAUGHT_UP_WITHIN_NANOS;
     }
 
+    /** Whether a connection is listening: LISTEN done, and the connection has not failed since. */
+    boolean listening() {
+        return listening;
+    }
+
     /**
      * A number that changes each time a connection starts listening. Notifications sent while no
      * connection listened are lost, so what a listener learnt under an earlier number may be out of date.
