@@ -21,7 +21,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,10 +60,9 @@ class Dispatcher implements SmartLifecycle {
     private final AtomicInteger inFlight = new AtomicInteger();
     /**
      * Posts claimed and handed to their call's thread, which has not yet started the call. Whoever removes a post
-     * from here finishes it: its call's thread, or {@link #putBackWaiting} when a halt covers it.
+     * from here finishes it: its call's thread, or {@link #putBackWaitingSoon} when a halt covers it.
      */
     private final Map<String, Claims.Claimed> waiting = new ConcurrentHashMap<>();
-    private final AtomicBoolean putBackDue = new AtomicBoolean();
 
     private volatile boolean running;
     private Thread loop;
@@ -235,30 +233,35 @@ class Dispatcher implements SmartLifecycle {
         return waiting.remove(claimed.postId(), claimed);
     }
 
-    /** On hearing of a halt (on the thread that heard it): the put-back thread looks at the waiting posts. */
+    /**
+     * On hearing of a halt, on the thread that heard it: takes at once every waiting post the halt covers, in memory,
+     * before the calls' threads that wait for this news are woken (see {@link HaltWatch#awaitNews}). The put-back
+     * thread then writes them in one transaction per halt. Taken later, by each call's thread once it had a core, they
+     * were put back one transaction each, up to 240 ms after the announcement (decision 0015).
+     */
     private void putBackWaitingSoon() {
         ExecutorService executor = putBacks;
-        if (executor == null || waiting.isEmpty() || !putBackDue.compareAndSet(false, true)) return;
-        try {
-            executor.execute(this::putBackWaiting);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            putBackDue.set(false); // stopping
-        }
-    }
-
-    /**
-     * Puts back at once, in one transaction per halt, every post this node has claimed but not yet called that a
-     * halt it has heard of covers. Under full load a call's thread can wait hundreds of milliseconds for a core
-     * before it reaches its own look at the halts, and the halt waits for it (decision 0015).
-     */
-    private void putBackWaiting() {
-        putBackDue.set(false);
+        if (executor == null || waiting.isEmpty()) return;
         Map<String, List<Claims.Claimed>> byHalt = new java.util.HashMap<>();
         for (Claims.Claimed claimed : waiting.values()) {
             Optional<HaltWatch.ActiveHalt> halted = halts.covering(claimed.network(), claimed.workspaceId(), claimed.profileId(),
                     claimed.incidentChannel());
             if (halted.isPresent() && take(claimed)) byHalt.computeIfAbsent(halted.get().id(), h -> new java.util.ArrayList<>()).add(claimed);
         }
+        if (byHalt.isEmpty()) return;
+        try {
+            executor.execute(() -> putBack(byHalt));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            putBack(byHalt); // stopping: written here, so the posts need not wait for their claims to expire
+        }
+    }
+
+    /**
+     * Puts back, in one transaction per halt, posts this node had claimed but not yet called when it heard of a
+     * halt that covers them. Under full load a call's thread can wait hundreds of milliseconds for a core before it
+     * reaches its own look at the halts, and the halt waits for it (decision 0015).
+     */
+    private void putBack(Map<String, List<Claims.Claimed>> byHalt) {
         byHalt.forEach((haltId, posts) -> {
             try {
                 settlement.haltedBeforeCall(node, posts, haltId);

@@ -152,6 +152,54 @@ class HaltGuaranteeTest {
     }
 
     @Test
+    void a_stalled_node_that_hears_of_a_halt_puts_back_what_it_claimed_before_its_calls_can_take_it() throws Exception {
+        String db = TestPostgres.freshDatabaseUrl();
+        try (Node a = Node.start(db, Map.of("signalbox.admin.email", ADMIN, "signalbox.admin.password", PASSWORD,
+                "signalbox.dispatch.poll-interval-ms", "50", "signalbox.halts.news-wait-ms", "20000"));
+                Node b = Node.start(db, Map.of("signalbox.dispatch.enabled", "false"))) {
+            Api operator = operatorOn(a.api());
+            JdbcClient sql = a.bean(JdbcClient.class);
+            List<String> profiles = NetworkSide.connectSandboxProfiles(a.api(), "Heard late", 5);
+            // Node a stops reading its notifications, as in a long GC pause, and claims 5 posts: their calls' threads
+            // wait to hear the news first.
+            CountDownLatch resume = NotificationStall.hold(a.bean(PgNotifications.class), sql, "signalbox_halts");
+            java.util.concurrent.CompletableFuture<Api.Answer> placing;
+            try {
+                NetworkSide.insertPostsDue(sql, profiles, 1, Instant.now());
+                Instant deadline = Instant.now().plusSeconds(20);
+                while (sql.sql("select count(*) from post_attempts").query(Integer.class).single() < 5) {
+                    assertThat(Instant.now()).as("the 5 posts are claimed").isBefore(deadline);
+                    Thread.sleep(20);
+                }
+                // The halt is placed on node b; node a's only way to hear of it is the announcement it is not reading.
+                Api onB = b.api().as(operator.bearer());
+                placing = java.util.concurrent.CompletableFuture.supplyAsync(
+                        () -> onB.post("/api/v1/halts", "{\"scope\":\"global\",\"reason\":\"heard late drill\"}"));
+                while (sql.sql("select count(*) from halts").query(Integer.class).single() == 0) {
+                    assertThat(Instant.now()).as("the halt is written").isBefore(deadline);
+                    Thread.sleep(20);
+                }
+                Thread.sleep(300);
+                assertThat(placing).as("the halt waits for node a's claimed posts").isNotDone();
+            } finally {
+                resume.countDown(); // node a reads the announcement, and its calls' threads wake up together
+            }
+            Api.Answer halt = Api.expect(201, placing.get(10, java.util.concurrent.TimeUnit.SECONDS));
+
+            List<java.time.OffsetDateTime> putBack = sql.sql("select finished_at from post_attempts where outcome = 'halted_before_call'")
+                    .query(java.time.OffsetDateTime.class).list();
+            assertThat(putBack).as("attempts put back before their call").hasSize(5);
+            assertThat(java.util.Set.copyOf(putBack)).as("put back together, as the node heard, in one transaction, not by each call's "
+                    + "thread once it woke: " + putBack).hasSize(1);
+            assertThat(sql.sql("select count(*) from sandbox_statuses").query(Integer.class).single()).as("published during the halt").isZero();
+
+            Api.expect(200, operator.delete("/api/v1/halts/" + halt.text("id") + "?reason=drill+over"));
+            NetworkSide.awaitAllPublished(sql, 5, Duration.ofSeconds(30));
+            NetworkSide.assertExactlyOnceAndInOrder(sql, 5);
+        }
+    }
+
+    @Test
     void a_halt_does_not_wait_for_a_claim_that_is_stuck_in_the_database() throws Exception {
         String db = TestPostgres.freshDatabaseUrl();
         try (Node node = startWithOperator(db)) {
