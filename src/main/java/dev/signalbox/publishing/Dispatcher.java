@@ -146,6 +146,9 @@ class Dispatcher implements SmartLifecycle {
                     waiting.put(claimed.postId(), claimed);
                     calls.submit(() -> publish(claimed));
                 }
+                // A claim that passed its last look at the placing lock just before a halt took it commits after the
+                // announcement was heard, which found none of these posts waiting: they are put back together now.
+                if (!batch.isEmpty() && halts.beingPlaced()) putBackWaitingSoon();
                 if (batch.size() < want) {
                     // Little is due: wait for news, but claim at most once per gather interval — each claim
                     // looks at every profile's queue head, and a claim per finished call would spend the
@@ -237,7 +240,8 @@ class Dispatcher implements SmartLifecycle {
      * On hearing of a halt, on the thread that heard it: takes at once every waiting post the halt covers, in memory,
      * before the calls' threads that wait for this news are woken (see {@link HaltWatch#awaitNews}). The put-back
      * thread then writes them in one transaction per halt. Taken later, by each call's thread once it had a core, they
-     * were put back one transaction each, up to 240 ms after the announcement (decision 0015).
+     * were put back one transaction each, up to 240 ms after the announcement (decision 0015). The dispatcher's
+     * thread calls it too, for posts whose claim committed after this node heard of the halt.
      */
     private void putBackWaitingSoon() {
         ExecutorService executor = putBacks;
