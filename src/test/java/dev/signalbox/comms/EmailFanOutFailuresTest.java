@@ -58,7 +58,7 @@ class EmailFanOutFailuresTest {
                 assertThat(done.get("sent").asInt()).isEqualTo(CUSTOMERS - 2);
                 assertThat(done.get("bounced").asInt()).isEqualTo(1);
                 assertThat(done.get("failed").asInt()).isEqualTo(1);
-                assertThat(FanOutFixtures.channelState(communicator, incident, update, "email")).isEqualTo("partial");
+                FanOutFixtures.awaitChannelState(communicator, incident, update, "email", "partial");
 
                 JsonNode bounced = FanOutFixtures.deliveries(communicator, incident, update, "?state=bounced").get("recipients").get(0);
                 assertThat(bounced.get("email").asString()).isEqualTo(REFUSED);

@@ -86,7 +86,7 @@ class EmailFanOutRestartTest {
                     "signalbox.mail.lease-seconds", "6"))) {
                 Api viaC = c.api().as(communicator.bearer());
                 FanOutFixtures.awaitDeliveries(viaC, incident, update, Duration.ofMinutes(2), d -> d.get("sent").asInt() == CUSTOMERS);
-                assertThat(FanOutFixtures.channelState(viaC, incident, update, "email")).isEqualTo("delivered");
+                FanOutFixtures.awaitChannelState(viaC, incident, update, "email", "delivered");
                 Thread.sleep(300);
 
                 List<MimeMessage> received = FanOutFixtures.ofIncident(smtp.getReceivedMessages(), incident);

@@ -64,7 +64,7 @@ class EmailFanOutTest {
         JsonNode done = FanOutFixtures.awaitDeliveries(communicator, incident, update, Duration.ofMinutes(3), d -> d.get("sent").asInt() == CUSTOMERS);
         assertThat(done.get("queued").asInt() + done.get("sending").asInt() + done.get("failed").asInt() + done.get("bounced").asInt()).isZero();
         assertThat(done.get("total").asInt()).isEqualTo(CUSTOMERS);
-        assertThat(FanOutFixtures.channelState(communicator, incident, update, "email")).isEqualTo("delivered");
+        FanOutFixtures.awaitChannelState(communicator, incident, update, "email", "delivered");
 
         // Operators page through every recipient: 2,000 distinct deliveries, all sent, each to its own customer.
         Map<String, String> deliveryByEmail = new HashMap<>();
@@ -187,7 +187,7 @@ class EmailFanOutTest {
                 assertThat((String) row.get("body")).startsWith("Hi Customer " + i + ",");
                 assertThat(row.get("reply_to")).isEqualTo("help+" + row.get("delivery") + "@signalbox.test");
             }
-            assertThat(FanOutFixtures.channelState(as, incident, update, "email")).isEqualTo("delivered");
+            FanOutFixtures.awaitChannelState(as, incident, update, "email", "delivered");
         }
     }
 }

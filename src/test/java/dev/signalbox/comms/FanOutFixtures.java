@@ -102,6 +102,21 @@ final class FanOutFixtures {
         return last;
     }
 
+    /**
+     * Waits up to 5 s for the update's {@code channel} to reach {@code expected}. The email channel's final state is
+     * written just after the last delivery's outcome commits (see {@code UpdateDeliveries.refreshChannels}), so a
+     * reader that has just seen the last delivery sent can still see {@code sending} for a moment.
+     */
+    static void awaitChannelState(Api as, String incident, String update, String channel, String expected) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        String state = channelState(as, incident, update, channel);
+        while (!expected.equals(state) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+            state = channelState(as, incident, update, channel);
+        }
+        assertThat(state).as("the " + channel + " channel of " + update + " within 5 s").isEqualTo(expected);
+    }
+
     static String channelState(Api as, String incident, String update, String channel) {
         for (JsonNode u : Api.expect(200, as.get("/api/v1/incidents/" + incident)).json().get("updates")) {
             if (!u.get("id").asString().equals(update)) continue;
