@@ -30,6 +30,9 @@ class HaltGuaranteeTest {
 
     static final String ADMIN = "ops@example.com";
     static final String PASSWORD = "correct-horse-battery-staple";
+    /** A node whose calls wait up to 20 s (1 s by default) for it to read the notifications waiting for it. */
+    static final Map<String, String> STALLING = Map.of("signalbox.admin.email", ADMIN, "signalbox.admin.password", PASSWORD,
+            "signalbox.dispatch.poll-interval-ms", "50", "signalbox.halts.news-wait-ms", "20000");
 
     @Test
     void after_a_halt_returns_nothing_reaches_the_network_and_after_the_lift_everything_goes_out_once() throws Exception {
@@ -113,9 +116,7 @@ class HaltGuaranteeTest {
     @Test
     void a_halt_puts_back_at_once_the_posts_a_stalled_node_has_claimed_but_not_yet_called() throws Exception {
         String db = TestPostgres.freshDatabaseUrl();
-        // A call waits up to 20 s here (1 s by default) for its node to read the notifications waiting for it.
-        try (Node node = Node.start(db, Map.of("signalbox.admin.email", ADMIN, "signalbox.admin.password", PASSWORD,
-                "signalbox.dispatch.poll-interval-ms", "50", "signalbox.halts.news-wait-ms", "20000"))) {
+        try (Node node = Node.start(db, STALLING)) {
             Api operator = operatorOn(node.api());
             JdbcClient sql = node.bean(JdbcClient.class);
             List<String> profiles = NetworkSide.connectSandboxProfiles(node.api(), "Stalled", 5);
@@ -124,12 +125,7 @@ class HaltGuaranteeTest {
             // The node stops reading its notifications (for up to 10 s), as in a long GC pause.
             CountDownLatch resume = NotificationStall.hold(node.bean(PgNotifications.class), sql, "signalbox_halts");
             try {
-                NetworkSide.insertPostsDue(sql, profiles, 1, Instant.now()); // one per profile: 5 heads of 5 queues
-                Instant deadline = Instant.now().plusSeconds(20);
-                while (sql.sql("select count(*) from post_attempts").query(Integer.class).single() < 5) {
-                    assertThat(Instant.now()).as("the 5 posts are claimed").isBefore(deadline);
-                    Thread.sleep(20);
-                }
+                claimOnePostEach(sql, profiles);
                 // Each call's thread now waits to hear the news before its call, and cannot.
                 long asked = System.nanoTime();
                 halt = Api.expect(201, operator.post("/api/v1/halts", "{\"scope\":\"global\",\"reason\":\"stalled node drill\"}"));
@@ -145,18 +141,14 @@ class HaltGuaranteeTest {
             Thread.sleep(500);
             assertThat(sql.sql("select count(*) from sandbox_statuses").query(Integer.class).single()).as("published during the halt").isZero();
 
-            Api.expect(200, operator.delete("/api/v1/halts/" + halt.text("id") + "?reason=drill+over"));
-            NetworkSide.awaitAllPublished(sql, 5, Duration.ofSeconds(30));
-            NetworkSide.assertExactlyOnceAndInOrder(sql, 5);
+            liftAndExpectEachPostOnce(operator, sql, halt, 5);
         }
     }
 
     @Test
     void a_stalled_node_that_hears_of_a_halt_puts_back_what_it_claimed_before_its_calls_can_take_it() throws Exception {
         String db = TestPostgres.freshDatabaseUrl();
-        try (Node a = Node.start(db, Map.of("signalbox.admin.email", ADMIN, "signalbox.admin.password", PASSWORD,
-                "signalbox.dispatch.poll-interval-ms", "50", "signalbox.halts.news-wait-ms", "20000"));
-                Node b = Node.start(db, Map.of("signalbox.dispatch.enabled", "false"))) {
+        try (Node a = Node.start(db, STALLING); Node b = Node.start(db, Map.of("signalbox.dispatch.enabled", "false"))) {
             Api operator = operatorOn(a.api());
             JdbcClient sql = a.bean(JdbcClient.class);
             List<String> profiles = NetworkSide.connectSandboxProfiles(a.api(), "Heard late", 5);
@@ -165,12 +157,8 @@ class HaltGuaranteeTest {
             CountDownLatch resume = NotificationStall.hold(a.bean(PgNotifications.class), sql, "signalbox_halts");
             java.util.concurrent.CompletableFuture<Api.Answer> placing;
             try {
-                NetworkSide.insertPostsDue(sql, profiles, 1, Instant.now());
+                claimOnePostEach(sql, profiles);
                 Instant deadline = Instant.now().plusSeconds(20);
-                while (sql.sql("select count(*) from post_attempts").query(Integer.class).single() < 5) {
-                    assertThat(Instant.now()).as("the 5 posts are claimed").isBefore(deadline);
-                    Thread.sleep(20);
-                }
                 // The halt is placed on node b; node a's only way to hear of it is the announcement it is not reading.
                 Api onB = b.api().as(operator.bearer());
                 placing = java.util.concurrent.CompletableFuture.supplyAsync(
@@ -193,9 +181,7 @@ class HaltGuaranteeTest {
                     + "thread once it woke: " + putBack).hasSize(1);
             assertThat(sql.sql("select count(*) from sandbox_statuses").query(Integer.class).single()).as("published during the halt").isZero();
 
-            Api.expect(200, operator.delete("/api/v1/halts/" + halt.text("id") + "?reason=drill+over"));
-            NetworkSide.awaitAllPublished(sql, 5, Duration.ofSeconds(30));
-            NetworkSide.assertExactlyOnceAndInOrder(sql, 5);
+            liftAndExpectEachPostOnce(operator, sql, halt, 5);
         }
     }
 
@@ -316,6 +302,23 @@ class HaltGuaranteeTest {
     }
 
     /** A node whose first operator is ADMIN, polling for due posts every 50 ms. */
+    /** Makes one post due on each profile (the heads of their queues) and waits until all are claimed. */
+    private static void claimOnePostEach(JdbcClient sql, List<String> profiles) throws InterruptedException {
+        NetworkSide.insertPostsDue(sql, profiles, 1, Instant.now());
+        Instant deadline = Instant.now().plusSeconds(20);
+        while (sql.sql("select count(*) from post_attempts").query(Integer.class).single() < profiles.size()) {
+            assertThat(Instant.now()).as("the " + profiles.size() + " posts are claimed").isBefore(deadline);
+            Thread.sleep(20);
+        }
+    }
+
+    /** Lifts {@code halt}; then every one of the {@code posts} goes out once, in order. */
+    private static void liftAndExpectEachPostOnce(Api operator, JdbcClient sql, Api.Answer halt, int posts) throws InterruptedException {
+        Api.expect(200, operator.delete("/api/v1/halts/" + halt.text("id") + "?reason=drill+over"));
+        NetworkSide.awaitAllPublished(sql, posts, Duration.ofSeconds(30));
+        NetworkSide.assertExactlyOnceAndInOrder(sql, posts);
+    }
+
     private static Node startWithOperator(String db) {
         return Node.start(db, Map.of("signalbox.admin.email", ADMIN, "signalbox.admin.password", PASSWORD,
                 "signalbox.dispatch.poll-interval-ms", "50"));
