@@ -60,7 +60,7 @@ class Dispatcher implements SmartLifecycle {
     private final AtomicInteger inFlight = new AtomicInteger();
     /**
      * Posts claimed and handed to their call's thread, which has not yet started the call. Whoever removes a post
-     * from here finishes it: its call's thread, or {@link #putBackWaitingSoon} when a halt covers it.
+     * from here finishes it: its call's thread, or {@link #takeCoveredWaiting} when a halt covers it.
      */
     private final Map<String, Claims.Claimed> waiting = new ConcurrentHashMap<>();
 
@@ -96,7 +96,7 @@ class Dispatcher implements SmartLifecycle {
         meters.gauge("signalbox.dispatch.in_flight", inFlight);
         // once per node, not per start: a halt being placed cancels the claim running here (a no-op when none is)
         halts.onAnnounced(claims::cancelRunning);
-        halts.onAnnounced(this::putBackWaitingSoon);
+        halts.onAnnounced(this::takeCoveredWaiting);
     }
 
     String node() {
@@ -148,7 +148,7 @@ class Dispatcher implements SmartLifecycle {
                 }
                 // A claim that passed its last look at the placing lock just before a halt took it commits after the
                 // announcement was heard, which found none of these posts waiting: they are put back together now.
-                if (!batch.isEmpty() && halts.beingPlaced()) putBackWaitingSoon();
+                if (!batch.isEmpty() && halts.beingPlaced()) takeCoveredWaiting();
                 if (batch.size() < want) {
                     // Little is due: wait for news, but claim at most once per gather interval — each claim
                     // looks at every profile's queue head, and a claim per finished call would spend the
@@ -194,7 +194,7 @@ class Dispatcher implements SmartLifecycle {
                 Optional<HaltWatch.ActiveHalt> halted = halts.covering(claimed.network(), claimed.workspaceId(), claimed.profileId(),
                         claimed.incidentChannel());
                 if (halted.isPresent()) {
-                    putBack(claimed, halted.get());
+                    putBack(Map.of(halted.get().id(), List.of(claimed))); // a halt came after the claim: nothing is sent
                     return;
                 }
                 callStarted = clock.instant();
@@ -243,7 +243,7 @@ class Dispatcher implements SmartLifecycle {
      * were put back one transaction each, up to 240 ms after the announcement (decision 0015). The dispatcher's
      * thread calls it too, for posts whose claim committed after this node heard of the halt.
      */
-    private void putBackWaitingSoon() {
+    private void takeCoveredWaiting() {
         ExecutorService executor = putBacks;
         if (executor == null || waiting.isEmpty()) return;
         Map<String, List<Claims.Claimed>> byHalt = new java.util.HashMap<>();
@@ -261,34 +261,21 @@ class Dispatcher implements SmartLifecycle {
     }
 
     /**
-     * Puts back, in one transaction per halt, posts this node had claimed but not yet called when it heard of a
-     * halt that covers them. Under full load a call's thread can wait hundreds of milliseconds for a core before it
-     * reaches its own look at the halts, and the halt waits for it (decision 0015).
+     * Puts back, in one transaction per halt, posts this node claimed and did not call because a halt covers them:
+     * nothing was sent, and each post waits for the lift. Their slots go to the next claim.
      */
     private void putBack(Map<String, List<Claims.Claimed>> byHalt) {
         byHalt.forEach((haltId, posts) -> {
             try {
                 settlement.haltedBeforeCall(node, posts, haltId);
             } catch (RuntimeException e) {
-                log.error("Could not put {} posts back after halt {}; their claims will expire", posts.size(), haltId, e);
+                log.error("Could not put {} post(s) back after halt {}; their claims will expire", posts.size(), haltId, e);
             } finally {
                 inFlight.addAndGet(-posts.size());
                 capacity.release(posts.size());
                 signal.postsChanged();
             }
         });
-    }
-
-    /** A halt came after the claim but before the call: nothing is sent; the post waits for the lift. */
-    private void putBack(Claims.Claimed claimed, HaltWatch.ActiveHalt halt) {
-        try {
-            settlement.haltedBeforeCall(node, claimed, halt.id());
-        } catch (RuntimeException e) {
-            log.error("Could not put {} back after halt {}; its claim will expire", claimed.postId(), halt.id(), e);
-        } finally {
-            inFlight.decrementAndGet();
-            capacity.release();
-        }
     }
 
     /** What a call needs (adapter and opened credentials), or the outcome when it cannot be made. */

@@ -19,8 +19,8 @@ import org.springframework.stereotype.Component;
  * statement, the other takes what finished meanwhile. Under full load a batch took 70 ms at the median and up to
  * 440 ms, and with one writer an outcome waited for the whole batch before its own (decision 0015).
  *
- * <p>A lone call is settled as soon as it finishes; under load hundreds of settles share one round trip and one WAL flush instead of each taking a pooled connection (see
- * docs/decisions/0006). Only while outcomes arrive faster than batches are written (the last batch
+ * <p>A lone call is settled as soon as it finishes; under load hundreds of settles share one round trip
+ * and one WAL flush instead of each taking a pooled connection (see docs/decisions/0006). Only while outcomes arrive faster than batches are written (the last batch
  * had {@link #BUSY_BATCH} or more) does the writer gather for up to {@link #GATHER_MILLIS} before
  * writing, never while a halt is being placed or in place: a halt waits for these writes.
  *

@@ -108,12 +108,7 @@ class Settlement {
         }
     }
 
-    /** A halt came after the claim but before the call: nothing was sent; the post waits for the lift. */
-    public void haltedBeforeCall(String node, Claims.Claimed c, String haltId) {
-        haltedBeforeCall(node, List.of(c), haltId);
-    }
-
-    /** The same for several posts at once, in one transaction: the ones a node had claimed when it heard of a halt. */
+    /** A halt came after these posts' claim but before their calls: nothing was sent; they wait for the lift. One transaction. */
     void haltedBeforeCall(String node, List<Claims.Claimed> posts, String haltId) {
         tx.executeWithoutResult(status -> {
             Instant now = clock.instant();
